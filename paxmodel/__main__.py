@@ -1,0 +1,3 @@
+from paxmodel.cli import main
+
+main()

@@ -1,0 +1,160 @@
+"""Command line: parses arguments, calls the Python API, prints. No modelling here.
+
+Heavy modules (pydantic models, PuLP, highspy) are imported inside the commands so that
+`paxmodel --help` answers at once.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from enum import Enum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+if TYPE_CHECKING:
+    from paxmodel.scenario.load import LoadedScenario
+
+app = typer.Typer(
+    name="paxmodel",
+    help="Model membership of supply-chain security initiatives: how much coercive dependency does a bloc remove?",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+_state = {"debug": False}
+
+ScenarioFile = Annotated[Path, typer.Argument(help="Scenario YAML file.", show_default=False)]
+
+
+class Solver(str, Enum):
+    highs = "highs"
+    cbc = "cbc"
+
+
+SolverOption = Annotated[Solver, typer.Option("--solver", help="LP solver: HiGHS in-process or CBC.")]
+JsonFlag = Annotated[bool, typer.Option("--json", help="Print the JSON result instead of tables.")]
+OutputOption = Annotated[
+    Path | None, typer.Option("--output", "-o", help="Also write the JSON result to this file (atomically).")
+]
+
+
+@app.callback()
+def main_options(
+    debug: Annotated[bool, typer.Option("--debug", help="Show the full traceback on errors.")] = False,
+) -> None:
+    _state["debug"] = debug
+
+
+def fail(message: str) -> typer.Exit:
+    typer.echo(f"error: {message}", err=True)
+    return typer.Exit(1)
+
+
+@contextmanager
+def user_errors() -> Iterator[None]:
+    """Turn bad input and solver failures into one clear message and exit status 1."""
+    from paxmodel.model.solvers import SolverError
+    from paxmodel.scenario.errors import MembershipError, ScenarioError
+
+    try:
+        yield
+    except ScenarioError as exc:
+        if _state["debug"]:
+            raise
+        for problem in exc.problems:
+            typer.echo(str(problem), err=True)
+        count = len(exc.problems)
+        typer.echo(f"{count} problem{'s' if count != 1 else ''} found; nothing was written.", err=True)
+        raise typer.Exit(1) from None
+    except (MembershipError, SolverError, ValueError, OSError) as exc:
+        if _state["debug"]:
+            raise
+        raise fail(str(exc)) from None
+
+
+def load(path: Path) -> LoadedScenario:
+    from paxmodel.scenario.load import load_scenario
+
+    return load_scenario(path)
+
+
+def emit_json(document: Any, output: Path | None, print_it: bool) -> None:
+    """Write the document to `output` (atomically) and/or print it."""
+    from paxmodel.outputs.files import json_text, write_atomic
+
+    text = json_text(document)
+    if output is not None:
+        write_atomic(output, text)
+    if print_it:
+        sys.stdout.write(text)
+
+
+def print_rich(renderable: Any) -> None:
+    from rich.console import Console
+
+    Console(soft_wrap=False).print(renderable)
+
+
+def split_codes(value: str | None) -> list[str] | None:
+    return None if value is None else [code for code in value.split(",") if code.strip()]
+
+
+@app.command()
+def validate(path: ScenarioFile) -> None:
+    """Check a scenario file; print a one-line summary or every problem with FILE:LINE:COL."""
+    with user_errors():
+        loaded = load(path)
+        scenario = loaded.scenario
+        items = sum(len(s.items) for s in scenario.sectors.values())
+        typer.echo(
+            f"{path}: valid paxmodel scenario '{scenario.name}': {len(scenario.countries)} countries, "
+            f"{len(scenario.sectors)} sectors, {items} items, {len(loaded.memberships)} memberships"
+        )
+
+
+@app.command()
+def run(
+    path: ScenarioFile,
+    membership: Annotated[
+        str | None, typer.Option("--membership", "-m", help="Named membership (default: the file's first).")
+    ] = None,
+    members: Annotated[
+        str | None, typer.Option("--members", help="Ad-hoc member list, comma-separated: US,JP,IN.")
+    ] = None,
+    solver: SolverOption = Solver.highs,
+    as_json: JsonFlag = False,
+    output: OutputOption = None,
+) -> None:
+    """Optimise sourcing for one membership and report the dependency it removes."""
+    from paxmodel.model.run import solve
+
+    with user_errors():
+        result = solve(load(path), membership, split_codes(members), solver.value)  # type: ignore[arg-type]
+        emit_json(result.to_dict(), output, as_json)
+    if not as_json:
+        from paxmodel.outputs.tables import run_tables
+
+        print_rich(run_tables(result))
+        if output is not None:
+            typer.echo(f"wrote {output}", err=True)
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of the scenario format (for editors and yaml-language-server)."""
+    from paxmodel.outputs.files import json_text
+    from paxmodel.scenario.schema import scenario_json_schema
+
+    sys.stdout.write(json_text(scenario_json_schema()))
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()
+
+

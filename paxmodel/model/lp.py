@@ -1,0 +1,175 @@
+"""The sourcing LP of MODEL.md 2.2, built once per scenario and re-solved per membership.
+
+Variables are kept in share space: y_ic = x_ic / T_i, v_i = u_i / T_i, f_ic = e_ic / T_i, so
+objective and row coefficients are O(1) whatever the items' units (kg of gallium next to
+wafer counts); this keeps solver tolerances meaningful. Items with T_i = 0 need nothing and
+are left out. A membership changes only:
+
+- objective coefficients of y (risk r_c(M)),
+- upper bounds of f (E_ic / T_i for members, 0 otherwise),
+- right-hand sides of the single-share rows (relaxed to a non-binding value for members).
+
+Constraints are never rebuilt, so `analyses` can re-solve many memberships cheaply.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pulp
+
+from paxmodel.model.network import Network
+from paxmodel.model.solvers import SolverError, SolverName, make_solver, pulp_v4_warnings_silenced
+from paxmodel.model.sourcing import NOISE, Sourcing
+
+
+@dataclass(frozen=True)
+class MembershipCoefficients:
+    """What one membership sets in the fixed model, keyed like `SourcingModel`'s index lists."""
+
+    supply_cost: list[float]  # objective coefficient of each y variable
+    expansion_upper: list[float]  # upper bound of each f variable
+    share_cap_rhs: list[float]  # right-hand side of each single-share row
+
+
+@dataclass(frozen=True)
+class Solution:
+    status: str
+    objective: float
+    sourcing: Sourcing
+
+
+class SourcingModel:
+    """The LP for one scenario; `solve(members)` re-solves it for any membership."""
+
+    def __init__(self, network: Network) -> None:
+        self.network = network
+        net = network
+        items = net.active_items
+        self.supply_keys: list[tuple[str, str]] = [
+            (i, c)
+            for i in items
+            for c in net.countries
+            if net.available[i].get(c, 0.0) > 0 or net.expandable(i, c)
+        ]
+        self.expansion_keys: list[tuple[str, str]] = [(i, c) for i, c in self.supply_keys if net.expandable(i, c)]
+        self.share_cap_keys: list[tuple[str, str]] = self.supply_keys if net.max_single_share < 1 else []
+
+        with pulp_v4_warnings_silenced():
+            self.problem = pulp.LpProblem("paxmodel_sourcing", pulp.LpMinimize)
+            add = self.problem.add_variable
+            index = {i: n for n, i in enumerate(items)}
+            country_index = {c: n for n, c in enumerate(net.countries)}
+            self.y = {
+                (i, c): add(f"y_{index[i]}_{country_index[c]}", 0.0, self._share(i, c))
+                for i, c in self.supply_keys
+            }
+            self.f = {(i, c): add(f"f_{index[i]}_{country_index[c]}", 0.0, 0.0) for i, c in self.expansion_keys}
+            self.v = {i: add(f"v_{index[i]}", 0.0, None) for i in items}
+            self._build_constraints()
+        self._objective_terms = {i: net.overall_weight[i] * net.shortfall_penalty for i in items}
+
+    def _share(self, i: str, c: str) -> float:
+        """Upper bound of y_ic: (A_ic + E_ic) / T_i."""
+        net = self.network
+        return (net.available[i].get(c, 0.0) + net.expansion_capacity[i].get(c, 0.0)) / net.requirement[i]
+
+    def _sourced_total(self, i: str) -> Any:
+        return pulp.lpSum(var for (item, _), var in self.y.items() if item == i)
+
+    def _build_constraints(self) -> None:
+        net = self.network
+        items = net.active_items
+        totals = {i: self._sourced_total(i) for i in items}
+        # need_i / T_i = d_i / T_i + sum_j a_ij (T_j / T_i) * (sum_c y_jc)
+        need: dict[str, Any] = {i: pulp.LpAffineExpression() for i in items}
+        for j in items:
+            for i, a_ij in net.inputs[j].items():
+                need[i] += (a_ij * net.requirement[j] / net.requirement[i]) * totals[j]
+        demand_share = {i: net.demand[i] / net.requirement[i] for i in items}
+        for n, i in enumerate(items):
+            self.problem += (totals[i] + self.v[i] - need[i] == demand_share[i], f"balance_{n}")
+        for n, (i, c) in enumerate(self.expansion_keys):
+            available = net.available[i].get(c, 0.0) / net.requirement[i]
+            self.problem += (self.y[(i, c)] - self.f[(i, c)] <= available, f"capacity_{n}")
+        if net.budget is not None and self.expansion_keys:
+            self.problem += (
+                pulp.lpSum(
+                    net.expansion_cost[i][c] * net.requirement[i] * self.f[(i, c)] for i, c in self.expansion_keys
+                )
+                <= net.budget,
+                "budget",
+            )
+        self.share_caps: list[pulp.LpConstraint] = []
+        for n, (i, c) in enumerate(self.share_cap_keys):
+            row = self.y[(i, c)] - net.max_single_share * need[i] <= net.max_single_share * demand_share[i]
+            self.problem += (row, f"share_cap_{n}")
+            self.share_caps.append(self.problem.constraints[f"share_cap_{n}"])
+
+    def coefficients(self, members: frozenset[str]) -> MembershipCoefficients:
+        """The membership-dependent numbers of the model for `members`."""
+        net = self.network
+        risk = net.risk_under(members)
+        s = net.max_single_share
+        return MembershipCoefficients(
+            supply_cost=[net.overall_weight[i] * risk[c] for i, c in self.supply_keys],
+            expansion_upper=[
+                net.expansion_capacity[i][c] / net.requirement[i] if c in members else 0.0
+                for i, c in self.expansion_keys
+            ],
+            share_cap_rhs=[
+                s * net.demand[i] / net.requirement[i] + (self._share(i, c) if c in members else 0.0)
+                for i, c in self.share_cap_keys
+            ],
+        )
+
+    def apply(self, members: frozenset[str]) -> None:
+        """Set the objective, expansion bounds and share caps of the PuLP problem for `members`."""
+        coefficients = self.coefficients(members)
+        objective = pulp.LpAffineExpression()
+        for var, cost in zip(self.y.values(), coefficients.supply_cost, strict=True):
+            if cost:
+                objective[var] = cost
+        for i, var in self.v.items():
+            objective[var] = self._objective_terms[i]
+        self.problem.setObjective(objective)
+        for var, upper in zip(self.f.values(), coefficients.expansion_upper, strict=True):
+            var.upBound = upper
+        for row, rhs in zip(self.share_caps, coefficients.share_cap_rhs, strict=True):
+            row.changeRHS(rhs)
+
+    def solve(self, members: frozenset[str], solver: SolverName = "highs") -> Solution:
+        """Optimal sourcing for `members`; raises SolverError when no optimum is found."""
+        self.apply(members)
+        with pulp_v4_warnings_silenced():
+            status = self.problem.solve(make_solver(solver))
+        if status != pulp.LpStatusOptimal:
+            raise SolverError(f"the solver ended with status '{pulp.LpStatus[status]}', not optimal")
+        objective = float(pulp.value(self.problem.objective) or 0.0)
+        return Solution(status="optimal", objective=objective, sourcing=self.read_sourcing(self.values()))
+
+    def values(self) -> dict[str, list[float]]:
+        """Current variable values as lists aligned with the key lists (y, f, v)."""
+        return {
+            "y": [var.varValue or 0.0 for var in self.y.values()],
+            "f": [var.varValue or 0.0 for var in self.f.values()],
+            "v": [var.varValue or 0.0 for var in self.v.values()],
+        }
+
+    def read_sourcing(self, values: dict[str, list[float]]) -> Sourcing:
+        """Turn share-space values (aligned with the key lists) into amounts in item units."""
+        net = self.network
+        sourced: dict[str, dict[str, float]] = {i: {} for i in net.items}
+        expansion: dict[str, dict[str, float]] = {i: {} for i in net.items}
+        for (i, c), share in zip(self.supply_keys, values["y"], strict=True):
+            if share > NOISE:
+                amount = share * net.requirement[i]
+                sourced[i][c] = amount
+                used = amount - net.available[i].get(c, 0.0)
+                if used > NOISE * net.requirement[i]:
+                    expansion[i][c] = used
+        shortfall = dict.fromkeys(net.items, 0.0)
+        for i, share in zip(net.active_items, values["v"], strict=True):
+            shortfall[i] = share * net.requirement[i] if share > NOISE else 0.0
+        return Sourcing(sourced=sourced, shortfall=shortfall, expansion=expansion)

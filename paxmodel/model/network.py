@@ -1,0 +1,130 @@
+"""The scenario as sorted index sets and numbers: what the LP and the metrics read.
+
+Everything here is derived once per scenario; every index set is sorted so results never
+depend on the order of keys in the file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+from paxmodel.scenario.load import LoadedScenario
+from paxmodel.scenario.references import item_sectors
+
+
+@dataclass(frozen=True)
+class Network:
+    """Items, countries and coefficients of one scenario (MODEL.md section 2 notation)."""
+
+    items: tuple[str, ...]
+    sectors: tuple[str, ...]
+    countries: tuple[str, ...]
+    sector_of: dict[str, str]
+    demand: dict[str, float]  # d_i
+    inputs: dict[str, dict[str, float]]  # j -> {i: a_ij}: units of i per unit of j
+    available: dict[str, dict[str, float]]  # i -> {c: A_ic}
+    expansion_capacity: dict[str, dict[str, float]]  # i -> {c: E_ic}
+    expansion_cost: dict[str, dict[str, float]]  # i -> {c: k_ic}
+    risk: dict[str, float]  # r_c
+    concern: frozenset[str]
+    item_weight: dict[str, float]  # w_i
+    sector_weight: dict[str, float]  # W_s
+    member_risk: float
+    shortfall_penalty: float
+    max_single_share: float
+    budget: float | None
+
+    @classmethod
+    def from_scenario(cls, loaded: LoadedScenario) -> Network:
+        scenario = loaded.scenario
+        owners = item_sectors(scenario)
+        items = {item_id: scenario.sectors[owners[item_id]].items[item_id] for item_id in owners}
+        return cls(
+            items=tuple(sorted(items)),
+            sectors=tuple(sorted(scenario.sectors)),
+            countries=tuple(sorted(scenario.countries)),
+            sector_of=dict(sorted(owners.items())),
+            demand={i: items[i].demand for i in sorted(items)},
+            inputs={j: dict(sorted(items[j].inputs.items())) for j in sorted(items)},
+            available={i: {c: s.available for c, s in sorted(items[i].supply.items())} for i in sorted(items)},
+            expansion_capacity={
+                i: {c: e.capacity for c, e in sorted(items[i].expansion.items())} for i in sorted(items)
+            },
+            expansion_cost={i: {c: e.cost for c, e in sorted(items[i].expansion.items())} for i in sorted(items)},
+            risk={c: v.risk for c, v in sorted(scenario.countries.items())},
+            concern=frozenset(c for c, v in scenario.countries.items() if v.concern),
+            item_weight={i: items[i].weight for i in sorted(items)},
+            sector_weight={s: v.weight for s, v in sorted(scenario.sectors.items())},
+            member_risk=scenario.settings.member_risk,
+            shortfall_penalty=scenario.settings.shortfall_penalty,
+            max_single_share=scenario.settings.max_single_share,
+            budget=scenario.settings.budget,
+        )
+
+    @cached_property
+    def topological_order(self) -> tuple[str, ...]:
+        """Items ordered so that every item comes before the items it needs as inputs."""
+        users: dict[str, int] = dict.fromkeys(self.items, 0)
+        for j in self.items:
+            for i in self.inputs[j]:
+                users[i] += 1
+        ready = sorted(i for i, n in users.items() if n == 0)
+        order: list[str] = []
+        while ready:
+            j = ready.pop(0)
+            order.append(j)
+            for i in self.inputs[j]:
+                users[i] -= 1
+                if users[i] == 0:
+                    ready.append(i)
+            ready.sort()
+        return tuple(order)
+
+    @cached_property
+    def requirement(self) -> dict[str, float]:
+        """T_i = d_i + sum_j a_ij T_j (the constant Leontief total requirement)."""
+        total = dict(self.demand)
+        for j in self.topological_order:
+            for i, a_ij in self.inputs[j].items():
+                total[i] += a_ij * total[j]
+        return {i: total[i] for i in self.items}
+
+    @cached_property
+    def active_items(self) -> tuple[str, ...]:
+        """Items with T_i > 0: the only ones that carry metrics."""
+        return tuple(i for i in self.items if self.requirement[i] > 0)
+
+    @cached_property
+    def active_sectors(self) -> tuple[str, ...]:
+        return tuple(s for s in self.sectors if any(self.sector_of[i] == s for i in self.active_items))
+
+    @cached_property
+    def item_share_in_sector(self) -> dict[str, float]:
+        """w_i / sum of w over the active items of i's sector."""
+        totals: dict[str, float] = {}
+        for i in self.active_items:
+            totals[self.sector_of[i]] = totals.get(self.sector_of[i], 0.0) + self.item_weight[i]
+        return {i: self.item_weight[i] / totals[self.sector_of[i]] for i in self.active_items}
+
+    @cached_property
+    def overall_weight(self) -> dict[str, float]:
+        """k_i: the weight of item i in the overall figure (sums to 1 over active items)."""
+        total = sum(self.sector_weight[s] for s in self.active_sectors)
+        return {
+            i: self.sector_weight[self.sector_of[i]] / total * self.item_share_in_sector[i]
+            for i in self.active_items
+        }
+
+    @cached_property
+    def sector_share(self) -> dict[str, float]:
+        """W_s / sum of W over active sectors."""
+        total = sum(self.sector_weight[s] for s in self.active_sectors)
+        return {s: self.sector_weight[s] / total for s in self.active_sectors}
+
+    def risk_under(self, members: frozenset[str]) -> dict[str, float]:
+        """r_c(M): member_risk for members, the country's own risk otherwise."""
+        return {c: self.member_risk if c in members else r for c, r in self.risk.items()}
+
+    def expandable(self, item: str, country: str) -> bool:
+        return self.expansion_capacity[item].get(country, 0.0) > 0

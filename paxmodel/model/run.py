@@ -1,0 +1,205 @@
+"""Solve one membership configuration and collect its metrics against the baseline."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from paxmodel.model.lp import SourcingModel
+from paxmodel.model.network import Network
+from paxmodel.model.solvers import SolverName, solver_label
+from paxmodel.model.sourcing import Aggregate, ItemMetrics, Sourcing, aggregate, baseline_sourcing, item_metrics
+from paxmodel.scenario.errors import MembershipError, did_you_mean
+from paxmodel.scenario.load import LoadedScenario
+
+CUSTOM_MEMBERSHIP = "custom"
+EMPTY_MEMBERSHIP = "none"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """Sourcing of one side (baseline or optimised) with its item and aggregate metrics."""
+
+    sourcing: Sourcing
+    items: dict[str, ItemMetrics]
+    dependency: Aggregate
+    concern_share: Aggregate
+
+    @classmethod
+    def measure(cls, network: Network, sourcing: Sourcing, risk: dict[str, float]) -> Outcome:
+        items = item_metrics(network, sourcing, risk)
+        return cls(
+            sourcing=sourcing,
+            items=items,
+            dependency=aggregate(network, {i: m.dependency for i, m in items.items()}),
+            concern_share=aggregate(network, {i: m.concern_share for i, m in items.items()}),
+        )
+
+
+def baseline_outcome(network: Network) -> Outcome:
+    """The status quo: market-share sourcing at every country's own risk."""
+    return Outcome.measure(network, baseline_sourcing(network), network.risk)
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """One configuration solved: what `paxmodel run` prints and `to_dict()` serialises."""
+
+    scenario: str
+    membership: str
+    members: tuple[str, ...]
+    solver: str
+    status: str
+    objective: float
+    network: Network = field(repr=False)
+    baseline: Outcome = field(repr=False)
+    optimised: Outcome = field(repr=False)
+
+    @property
+    def removed(self) -> float:
+        return self.baseline.dependency.overall - self.optimised.dependency.overall
+
+    def sector_removed(self) -> dict[str, float]:
+        base, opt = self.baseline.dependency.sectors, self.optimised.dependency.sectors
+        return {s: base[s] - opt[s] for s in base}
+
+    def item_removed(self) -> dict[str, float]:
+        base, opt = self.baseline.items, self.optimised.items
+        return {i: base[i].dependency - opt[i].dependency for i in base}
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON document of MODEL.md section 3 (plain floats, sorted keys)."""
+        net = self.network
+        base, opt = self.baseline, self.optimised
+        sectors: dict[str, Any] = {}
+        for s in net.sectors:
+            if s in base.dependency.sectors:
+                sectors[s] = {
+                    "baseline": number(base.dependency.sectors[s]),
+                    "optimised": number(opt.dependency.sectors[s]),
+                    "removed": number(base.dependency.sectors[s] - opt.dependency.sectors[s]),
+                    "concern_share_baseline": number(base.concern_share.sectors[s]),
+                    "concern_share_optimised": number(opt.concern_share.sectors[s]),
+                }
+            else:
+                sectors[s] = {"baseline": None, "optimised": None, "removed": None}
+        items: dict[str, Any] = {}
+        for i in net.items:
+            entry: dict[str, Any] = {"sector": net.sector_of[i], "requirement": number(net.requirement[i])}
+            if i in base.items:
+                b, o = base.items[i], opt.items[i]
+                entry |= {
+                    "baseline": number(b.dependency),
+                    "optimised": number(o.dependency),
+                    "removed": number(b.dependency - o.dependency),
+                    "shortfall": number(o.shortfall),
+                    "shortfall_baseline": number(b.shortfall),
+                    "concern_share_baseline": number(b.concern_share),
+                    "concern_share_optimised": number(o.concern_share),
+                    "hhi_baseline": number(b.hhi),
+                    "hhi_optimised": number(o.hhi),
+                }
+            else:
+                entry |= dict.fromkeys(("baseline", "optimised", "removed", "shortfall", "hhi_baseline", "hhi_optimised"))
+            entry["sourcing"] = {c: number(x) for c, x in sorted(opt.sourcing.sourced[i].items())}
+            entry["expansion"] = {c: number(x) for c, x in sorted(opt.sourcing.expansion[i].items())}
+            items[i] = entry
+        return {
+            "scenario": self.scenario,
+            "membership": self.membership,
+            "members": list(self.members),
+            "solver": self.solver,
+            "status": self.status,
+            "objective": number(self.objective),
+            "overall": {
+                "baseline": number(base.dependency.overall),
+                "optimised": number(opt.dependency.overall),
+                "removed": number(self.removed),
+                "concern_share_baseline": number(base.concern_share.overall),
+                "concern_share_optimised": number(opt.concern_share.overall),
+            },
+            "sectors": sectors,
+            "items": items,
+        }
+
+
+def number(value: float) -> float:
+    """A plain float with 12 significant digits: stable bytes, far below any tolerance of interest."""
+    cleaned = float(f"{value:.12g}")
+    return 0.0 if cleaned == 0 else cleaned
+
+
+def resolve_members(
+    loaded: LoadedScenario, membership: str | None = None, members: Iterable[str] | None = None
+) -> tuple[str, tuple[str, ...]]:
+    """(name, sorted members) for a named membership, an ad-hoc list, or the file's first one."""
+    if membership is not None and members is not None:
+        raise MembershipError("give a membership name or a list of members, not both")
+    if members is not None:
+        codes = tuple(sorted({code.strip() for code in members if code.strip()}))
+        check_member_codes(loaded, codes)
+        return CUSTOM_MEMBERSHIP, codes
+    if membership is not None:
+        if membership not in loaded.memberships:
+            known = ", ".join(loaded.memberships) or "none"
+            raise MembershipError(
+                f"unknown membership '{membership}'{did_you_mean(membership, loaded.memberships)}; "
+                f"the scenario defines: {known}"
+            )
+        return membership, loaded.memberships[membership]
+    if loaded.memberships:
+        name = next(iter(loaded.memberships))
+        return name, loaded.memberships[name]
+    return EMPTY_MEMBERSHIP, ()
+
+
+def check_member_codes(loaded: LoadedScenario, codes: Iterable[str]) -> None:
+    countries = loaded.scenario.countries
+    for code in codes:
+        if code not in countries:
+            raise MembershipError(f"unknown country '{code}'{did_you_mean(code, countries)}")
+        if countries[code].concern:
+            raise MembershipError(f"'{code}' is a country of concern and can never be a member")
+
+
+class Runner:
+    """A scenario's network, baseline and LP, kept together so many solves share one build."""
+
+    def __init__(self, loaded: LoadedScenario) -> None:
+        self.loaded = loaded
+        self.network = Network.from_scenario(loaded)
+        self.baseline = baseline_outcome(self.network)
+        self._model: SourcingModel | None = None
+
+    @property
+    def model(self) -> SourcingModel:
+        if self._model is None:
+            self._model = SourcingModel(self.network)
+        return self._model
+
+    def run(self, name: str, members: tuple[str, ...], solver: SolverName = "highs") -> RunResult:
+        solution = self.model.solve(frozenset(members), solver)
+        network = self.network
+        return RunResult(
+            scenario=self.loaded.name,
+            membership=name,
+            members=tuple(sorted(members)),
+            solver=solver_label(solver),
+            status=solution.status,
+            objective=solution.objective,
+            network=network,
+            baseline=self.baseline,
+            optimised=Outcome.measure(network, solution.sourcing, network.risk_under(frozenset(members))),
+        )
+
+
+def solve(
+    loaded: LoadedScenario,
+    membership: str | None = None,
+    members: Iterable[str] | None = None,
+    solver: SolverName = "highs",
+) -> RunResult:
+    """Solve one configuration of `loaded`: a named membership, an ad-hoc set, or the default."""
+    name, codes = resolve_members(loaded, membership, members)
+    return Runner(loaded).run(name, codes, solver)

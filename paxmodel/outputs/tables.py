@@ -1,0 +1,68 @@
+"""Rich tables for the terminal. Formatting only: every number comes from a result object."""
+
+from __future__ import annotations
+
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+
+from paxmodel.model.run import RunResult
+
+
+def pct(value: float | None) -> str:
+    """Dependency and shares are fractions; analysts read them as percentages."""
+    return "–" if value is None else f"{100 * value:.1f}%"
+
+
+def points(value: float | None) -> str:
+    """A difference of two fractions, in percentage points."""
+    return "–" if value is None else f"{100 * value:+.1f} pp"
+
+
+def run_tables(result: RunResult, top: int = 10) -> Group:
+    """Overall and per-sector dependency, then the items with the largest removal."""
+    base, opt = result.baseline, result.optimised
+    title = Text.assemble(
+        (result.scenario, "bold"),
+        f" · membership {result.membership} ({len(result.members)} members: {', '.join(result.members) or 'none'})",
+    )
+    summary = Table(title="Risk-weighted dependency", title_justify="left")
+    summary.add_column("scope")
+    for heading in ("baseline", "optimised", "removed", "concern share (base → opt)"):
+        summary.add_column(heading, justify="right")
+    summary.add_row(
+        Text("overall", style="bold"),
+        pct(base.dependency.overall),
+        pct(opt.dependency.overall),
+        points(result.removed),
+        f"{pct(base.concern_share.overall)} → {pct(opt.concern_share.overall)}",
+    )
+    for sector, removed in result.sector_removed().items():
+        summary.add_row(
+            sector,
+            pct(base.dependency.sectors[sector]),
+            pct(opt.dependency.sectors[sector]),
+            points(removed),
+            f"{pct(base.concern_share.sectors[sector])} → {pct(opt.concern_share.sectors[sector])}",
+        )
+    removed_by_item = sorted(result.item_removed().items(), key=lambda pair: (-pair[1], pair[0]))
+    items = Table(title=f"Items with the largest removal (top {min(top, len(removed_by_item))})", title_justify="left")
+    items.add_column("item")
+    items.add_column("sector")
+    for heading in ("baseline", "optimised", "removed", "concern share", "shortfall", "expansion used"):
+        items.add_column(heading, justify="right")
+    for item, removed in removed_by_item[:top]:
+        b, o = base.items[item], opt.items[item]
+        expansion = ", ".join(f"{c} {x:,.4g}" for c, x in sorted(opt.sourcing.expansion[item].items()))
+        items.add_row(
+            item,
+            result.network.sector_of[item],
+            pct(b.dependency),
+            pct(o.dependency),
+            points(removed),
+            f"{pct(b.concern_share)} → {pct(o.concern_share)}",
+            f"{o.shortfall:,.4g}" if o.shortfall else "0",
+            expansion or "–",
+        )
+    footer = Text(f"solver {result.solver}, status {result.status}, objective {result.objective:.6g}", style="dim")
+    return Group(title, summary, items, footer)

@@ -1,0 +1,222 @@
+"""Load a scenario file: read YAML, follow `extends`, validate, check references.
+
+Every problem comes back in one `ScenarioError`, each located in the file that holds the
+offending value.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from paxmodel.scenario.errors import FieldPath, Location, Problem, ScenarioError, did_you_mean, dotted
+from paxmodel.scenario.references import check_references, resolve_candidates, resolve_memberships
+from paxmodel.scenario.schema import (
+    Country,
+    DerivedMembership,
+    ExpansionEntry,
+    Item,
+    Scenario,
+    Sector,
+    Settings,
+    SupplyEntry,
+)
+from paxmodel.scenario.yaml_source import Positions, load_yaml_mapping
+
+
+@dataclass(frozen=True)
+class LoadedScenario:
+    """A validated scenario with its memberships resolved to sorted member tuples."""
+
+    scenario: Scenario
+    memberships: dict[str, tuple[str, ...]]  # in file order
+    candidates: tuple[str, ...] | None  # the file's explicit list, sorted; None = default rule
+    path: Path | None
+    files: tuple[Path, ...]  # the file and every file it extends
+    sha256: str  # hash of the bytes of all files, in `files` order
+
+    @property
+    def name(self) -> str:
+        return self.scenario.name
+
+    def default_candidates(self, base_members: tuple[str, ...]) -> tuple[str, ...]:
+        """Candidates for a search from `base_members`: the file's list, or every eligible non-member."""
+        return resolve_candidates(self.scenario, self.candidates, base_members)
+
+
+def load_scenario(path: str | Path) -> LoadedScenario:
+    """Read and validate a scenario file (and the files it extends)."""
+    path = Path(path)
+    data, positions, files = _read_with_extends(path, ())
+    scenario = validate_data(data, positions, path)
+    problems = check_references(scenario, lambda field: locate(positions, field, path))
+    if problems:
+        raise ScenarioError(problems)
+    digest = hashlib.sha256()
+    for file in files:
+        digest.update(file.read_bytes())
+    return LoadedScenario(
+        scenario=scenario,
+        memberships=resolve_memberships(scenario),
+        candidates=tuple(sorted(scenario.candidates)) if scenario.candidates is not None else None,
+        path=path,
+        files=files,
+        sha256=digest.hexdigest(),
+    )
+
+
+def scenario_from_dict(data: dict[str, Any], name: str = "<dict>") -> LoadedScenario:
+    """Validate a scenario given as Python data (no `extends`); errors are located at `name`."""
+    scenario = validate_data(data, {}, Path(name))
+    problems = check_references(scenario, lambda field: locate({}, field, Path(name)))
+    if problems:
+        raise ScenarioError(problems)
+    return LoadedScenario(
+        scenario=scenario,
+        memberships=resolve_memberships(scenario),
+        candidates=tuple(sorted(scenario.candidates)) if scenario.candidates is not None else None,
+        path=None,
+        files=(),
+        sha256=hashlib.sha256(repr(sorted(data.items(), key=str)).encode()).hexdigest(),
+    )
+
+
+def _read_with_extends(path: Path, chain: tuple[Path, ...]) -> tuple[dict[str, Any], Positions, tuple[Path, ...]]:
+    """Read `path` and merge it over the file it extends, recursively."""
+    resolved = path.resolve()
+    data, positions = load_yaml_mapping(path)
+    parent_ref = data.pop("extends", None)
+    if parent_ref is None:
+        return data, positions, (path,)
+    where = positions[("extends",)]
+    if not isinstance(parent_ref, str) or not parent_ref:
+        raise ScenarioError([Problem(where, "extends", "must be the path of another scenario file")])
+    parent_path = path.parent / parent_ref
+    if parent_path.resolve() in (*chain, resolved):
+        cycle = " -> ".join(str(p) for p in (*chain, resolved, parent_path.resolve()))
+        raise ScenarioError([Problem(where, "extends", f"cycle of extends: {cycle}")])
+    if not parent_path.is_file():
+        raise ScenarioError([Problem(where, "extends", f"no such file: {parent_path}")])
+    parent_data, parent_positions, parent_files = _read_with_extends(parent_path, (*chain, resolved))
+    merged_positions: Positions = {}
+    merged = _merge(parent_data, data, (), parent_positions, positions, merged_positions)
+    return merged, merged_positions, (path, *parent_files)
+
+
+def _merge(parent: Any, child: Any, path: FieldPath, parent_pos: Positions, child_pos: Positions, out: Positions) -> Any:
+    """Merge mappings key by key (child wins); lists and scalars are replaced whole."""
+    if not (isinstance(parent, dict) and isinstance(child, dict)):
+        _copy_positions(child_pos, path, out)
+        return child
+    out[path] = child_pos.get(path, parent_pos.get(path, Location("<merged>", 1, 1)))
+    merged: dict[str, Any] = {}
+    for key in [*parent, *(k for k in child if k not in parent)]:
+        sub = (*path, key)
+        if key in child and key in parent:
+            merged[key] = _merge(parent[key], child[key], sub, parent_pos, child_pos, out)
+        elif key in child:
+            merged[key] = child[key]
+            _copy_positions(child_pos, sub, out)
+        else:
+            merged[key] = parent[key]
+            _copy_positions(parent_pos, sub, out)
+    return merged
+
+
+def _copy_positions(source: Positions, prefix: FieldPath, out: Positions) -> None:
+    size = len(prefix)
+    for field, where in source.items():
+        if field[:size] == prefix:
+            out[field] = where
+
+
+def locate(positions: Positions, field: FieldPath, file: Path) -> Location:
+    """The location of `field`, or of its nearest located ancestor."""
+    for size in range(len(field), -1, -1):
+        where = positions.get(field[:size])
+        if where is not None:
+            return where
+    return Location(str(file), 1, 1)
+
+
+# Which model describes the mapping at a given field path, for "unknown key" suggestions.
+def _model_at(path: FieldPath) -> type[BaseModel] | None:
+    shape = tuple("*" if i % 2 else p for i, p in enumerate(path))
+    if not path:
+        return Scenario
+    table: dict[tuple[Any, ...], type[BaseModel]] = {
+        ("settings",): Settings,
+        ("countries", "*"): Country,
+        ("sectors", "*"): Sector,
+        ("sectors", "*", "items", "*"): Item,
+        ("memberships", "*"): DerivedMembership,
+    }
+    if len(path) == 6 and path[0] == "sectors" and path[4] in ("supply", "expansion"):
+        return SupplyEntry if path[4] == "supply" else ExpansionEntry
+    return table.get(shape)
+
+
+def validate_data(data: dict[str, Any], positions: Positions, file: Path) -> Scenario:
+    """Validate merged data with the pydantic models; map every error to its location."""
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as exc:
+        problems = [_problem_from_error(error, data, positions, file) for error in exc.errors()]
+        raise ScenarioError(problems) from None
+
+
+def _clean_loc(loc: tuple[Any, ...], data: Any, error_type: str) -> tuple[FieldPath, bool]:
+    """Drop pydantic's union tags from `loc`; tell whether the error is about a mapping key."""
+    field: list[str | int] = []
+    node = data
+    is_key = False
+    for index, part in enumerate(loc):
+        last = index == len(loc) - 1
+        if part == "[key]":
+            is_key = True
+            continue
+        if isinstance(node, dict) and part in node:
+            field.append(part)
+            node = node[part]
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            field.append(part)
+            node = node[part]
+        elif last and error_type == "missing":
+            field.append(part)
+        # anything else is a union or validator tag such as 'DerivedMembership'
+    return tuple(field), is_key
+
+
+def _problem_from_error(error: Any, data: dict[str, Any], positions: Positions, file: Path) -> Problem:
+    field, is_key = _clean_loc(tuple(error["loc"]), data, error["type"])
+    where = locate(positions, field, file)
+    error_type = error["type"]
+    value = error.get("input")
+    if error_type == "extra_forbidden":
+        model = _model_at(field[:-1])
+        hint = did_you_mean(str(field[-1]), model.model_fields) if model else ""
+        message = f"unknown key{hint}"
+    elif error_type == "missing":
+        message = "required field is missing"
+    elif error_type == "literal_error" and field == ("paxmodel",):
+        message = f"unsupported format version {value!r}: this paxmodel reads version 1"
+    elif error_type == "finite_number":
+        message = f"must be a finite number, not {value!r}"
+    elif error_type == "string_pattern_mismatch" and is_key:
+        message = f"invalid key {value!r}: {_pattern_help(error['ctx']['pattern'])}"
+    else:
+        shown = "" if isinstance(value, dict | list) else f" (got {value!r})"
+        message = f"{error['msg']}{shown}"
+    return Problem(where, dotted(field), message)
+
+
+def _pattern_help(pattern: str) -> str:
+    if pattern.startswith("^[A-Z]"):
+        return "country codes are 2-10 upper-case letters, digits or _ starting with a letter (ISO alpha-2 where one exists)"
+    if pattern.startswith("^[a-z]"):
+        return "sector ids are lower-case letters, digits and _ starting with a letter"
+    return f"must match {pattern}"

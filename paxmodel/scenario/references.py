@@ -1,0 +1,159 @@
+"""Checks that need the whole scenario: names that refer to other sections, and cycles."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+from paxmodel.scenario.errors import FieldPath, Location, Problem, did_you_mean, dotted
+from paxmodel.scenario.schema import DerivedMembership, Scenario
+
+Locator = Callable[[FieldPath], Location]
+
+
+def item_sectors(scenario: Scenario) -> dict[str, str]:
+    """Item id -> id of the (first) sector that defines it."""
+    owners: dict[str, str] = {}
+    for sector_id, sector in scenario.sectors.items():
+        for item_id in sector.items:
+            owners.setdefault(item_id, sector_id)
+    return owners
+
+
+def check_references(scenario: Scenario, locate: Locator) -> list[Problem]:
+    """Every broken reference or cycle in `scenario`, located."""
+    problems: list[Problem] = []
+
+    def report(field: FieldPath, message: str) -> None:
+        problems.append(Problem(locate(field), dotted(field), message))
+
+    countries = scenario.countries
+    sources = scenario.sources
+    owners = item_sectors(scenario)
+
+    def check_country(field: FieldPath, code: str, member: bool) -> None:
+        if code not in countries:
+            report(field, f"unknown country '{code}'{did_you_mean(code, countries)}")
+        elif member and countries[code].concern:
+            report(field, f"'{code}' is a country of concern and can never be a member")
+
+    def check_source(field: FieldPath, key: str | None) -> None:
+        if key is not None and key not in sources:
+            report(field, f"unknown source '{key}'{did_you_mean(key, sources)}")
+
+    for sector_id, sector in scenario.sectors.items():
+        for item_id, item in sector.items.items():
+            at: FieldPath = ("sectors", sector_id, "items", item_id)
+            if owners[item_id] != sector_id:
+                report(at, f"item id '{item_id}' is already defined in sector '{owners[item_id]}'")
+            check_source((*at, "source"), item.source)
+            for code, supply in item.supply.items():
+                check_country((*at, "supply", code), code, member=False)
+                check_source((*at, "supply", code, "source"), supply.source)
+            for code, expansion in item.expansion.items():
+                check_country((*at, "expansion", code), code, member=True)
+                check_source((*at, "expansion", code, "source"), expansion.source)
+            for input_id in item.inputs:
+                if input_id not in owners:
+                    report((*at, "inputs", input_id), f"unknown item '{input_id}'{did_you_mean(input_id, owners)}")
+
+    for cycle in _input_cycles(scenario, owners):
+        first = cycle[0]
+        report(
+            ("sectors", owners[first], "items", first, "inputs", cycle[1]),
+            "cycle in inputs: " + " -> ".join(cycle),
+        )
+
+    for name, membership in scenario.memberships.items():
+        at = ("memberships", name)
+        if isinstance(membership, DerivedMembership):
+            if membership.extends not in scenario.memberships:
+                report(
+                    (*at, "extends"),
+                    f"unknown membership '{membership.extends}'{did_you_mean(membership.extends, scenario.memberships)}",
+                )
+            for key, codes in (("add", membership.add), ("remove", membership.remove)):
+                for index, code in enumerate(codes):
+                    check_country((*at, key, index), code, member=True)
+        else:
+            for index, code in enumerate(membership):
+                check_country((*at, index), code, member=True)
+    for cycle in _membership_cycles(scenario):
+        report(("memberships", cycle[0], "extends"), "cycle in membership extends: " + " -> ".join(cycle))
+
+    for index, code in enumerate(scenario.candidates or []):
+        check_country(("candidates", index), code, member=True)
+    return problems
+
+
+def _input_cycles(scenario: Scenario, owners: dict[str, str]) -> Iterator[list[str]]:
+    """Each cycle of the inputs graph once, as `[a, b, ..., a]` starting at its smallest id."""
+    inputs = {
+        item_id: sorted(k for k in item.inputs if k in owners)
+        for sector in scenario.sectors.values()
+        for item_id, item in sector.items.items()
+    }
+    yield from _cycles(inputs)
+
+
+def _membership_cycles(scenario: Scenario) -> Iterator[list[str]]:
+    parents = {
+        name: [m.extends] if isinstance(m, DerivedMembership) and m.extends in scenario.memberships else []
+        for name, m in scenario.memberships.items()
+    }
+    yield from _cycles(parents)
+
+
+def _cycles(graph: dict[str, list[str]]) -> Iterator[list[str]]:
+    """Depth-first search reporting one cycle per back edge, deduplicated by node set."""
+    state: dict[str, int] = {}  # 1 = on stack, 2 = done
+    seen: set[frozenset[str]] = set()
+    for start in sorted(graph):
+        if state.get(start):
+            continue
+        stack: list[tuple[str, Iterator[str]]] = [(start, iter(graph.get(start, [])))]
+        path = [start]
+        state[start] = 1
+        while stack:
+            node, children = stack[-1]
+            child = next(children, None)
+            if child is None:
+                stack.pop()
+                path.pop()
+                state[node] = 2
+            elif state.get(child) == 1:
+                cycle = path[path.index(child) :]
+                key = frozenset(cycle)
+                if key not in seen:
+                    seen.add(key)
+                    pivot = cycle.index(min(cycle))
+                    ordered = cycle[pivot:] + cycle[:pivot]
+                    yield [*ordered, ordered[0]]
+            elif not state.get(child):
+                state[child] = 1
+                path.append(child)
+                stack.append((child, iter(graph.get(child, []))))
+
+
+def resolve_memberships(scenario: Scenario) -> dict[str, tuple[str, ...]]:
+    """Membership name -> sorted member codes, following extends/add/remove (file order kept)."""
+    resolved: dict[str, tuple[str, ...]] = {}
+
+    def resolve(name: str) -> tuple[str, ...]:
+        if name not in resolved:
+            membership = scenario.memberships[name]
+            if isinstance(membership, DerivedMembership):
+                members = (set(resolve(membership.extends)) | set(membership.add)) - set(membership.remove)
+            else:
+                members = set(membership)
+            resolved[name] = tuple(sorted(members))
+        return resolved[name]
+
+    return {name: resolve(name) for name in scenario.memberships}
+
+
+def resolve_candidates(
+    scenario: Scenario, explicit: tuple[str, ...] | None, base_members: tuple[str, ...]
+) -> tuple[str, ...]:
+    """The explicit candidates less current members, or every non-concern non-member."""
+    pool = explicit if explicit is not None else tuple(c for c, v in scenario.countries.items() if not v.concern)
+    return tuple(sorted(set(pool) - set(base_members)))

@@ -1,0 +1,136 @@
+"""Pydantic models of the scenario format (MODEL.md section 1): the single source of truth.
+
+The models check types and ranges of single values. Checks that need the whole scenario
+(references between sections, cycles) live in :mod:`paxmodel.scenario.references`.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, StringConstraints, Tag
+
+COUNTRY_CODE_PATTERN = r"^[A-Z][A-Z0-9_]{1,9}$"
+SECTOR_ID_PATTERN = r"^[a-z][a-z0-9_]*$"
+
+CountryCode = Annotated[str, StringConstraints(pattern=COUNTRY_CODE_PATTERN)]
+SectorId = Annotated[str, StringConstraints(pattern=SECTOR_ID_PATTERN)]
+ItemId = Annotated[str, StringConstraints(min_length=1, pattern=r"^\S+$")]
+NonEmptyText = Annotated[str, StringConstraints(min_length=1)]
+NonNegative = Annotated[float, Field(ge=0)]
+Positive = Annotated[float, Field(gt=0)]
+UnitInterval = Annotated[float, Field(ge=0, le=1)]
+
+
+class Strict(BaseModel):
+    """Base of every scenario model: unknown keys are errors, values are immutable, no NaN."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
+
+
+def _number_as(key: str) -> Any:
+    """Expand the shorthand `JP: 3` into `{key: 3}` so errors name one field, not a union."""
+
+    def expand(value: Any) -> Any:
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return {key: value}
+        return value
+
+    return expand
+
+
+class Settings(Strict):
+    member_risk: UnitInterval = Field(0.0, description="Risk weight of a country while it is a member.")
+    shortfall_penalty: float = Field(
+        10.0, gt=1, description="Objective weight of one unit of unmet requirement (> 1)."
+    )
+    max_single_share: float = Field(
+        1.0, gt=0, le=1, description="Cap on any one non-member's share of an item's requirement."
+    )
+    budget: NonNegative | None = Field(None, description="Total cost of expansion allowed; null = unlimited.")
+
+
+class Country(Strict):
+    name: NonEmptyText
+    risk: UnitInterval = Field(description="Risk weight while not a member, in [0, 1].")
+    concern: bool = Field(False, description="A country of concern may never be a member.")
+    notes: str | None = None
+
+
+class SupplyEntry(Strict):
+    available: NonNegative = Field(description="What the country can supply to the bloc today.")
+    source: str | None = Field(None, description="Citation key from `sources`.")
+    notes: str | None = None
+
+
+class ExpansionEntry(Strict):
+    capacity: NonNegative = Field(description="Capacity the country can add while a member.")
+    cost: NonNegative = Field(0.0, description="Cost per unit of expansion used.")
+    source: str | None = Field(None, description="Citation key from `sources`.")
+    notes: str | None = None
+
+
+Supply = Annotated[
+    SupplyEntry,
+    BeforeValidator(_number_as("available"), json_schema_input_type=NonNegative | SupplyEntry),
+]
+Expansion = Annotated[
+    ExpansionEntry,
+    BeforeValidator(_number_as("capacity"), json_schema_input_type=NonNegative | ExpansionEntry),
+]
+
+
+class Item(Strict):
+    name: NonEmptyText
+    unit: str = ""
+    demand: NonNegative = Field(0.0, description="The bloc's own final requirement per year.")
+    weight: Positive = 1.0
+    source: str | None = Field(None, description="Citation key for the demand figure.")
+    notes: str | None = None
+    supply: dict[CountryCode, Supply] = Field(default_factory=dict)
+    expansion: dict[CountryCode, Expansion] = Field(default_factory=dict)
+    inputs: dict[ItemId, Positive] = Field(
+        default_factory=dict, description="Units of another item needed per unit of this item."
+    )
+
+
+class Sector(Strict):
+    name: NonEmptyText
+    weight: Positive = 1.0
+    notes: str | None = None
+    items: dict[ItemId, Item] = Field(default_factory=dict)
+
+
+class DerivedMembership(Strict):
+    extends: NonEmptyText
+    add: list[CountryCode] = Field(default_factory=list)
+    remove: list[CountryCode] = Field(default_factory=list)
+
+
+Membership = Annotated[
+    Annotated[list[CountryCode], Tag("list")] | Annotated[DerivedMembership, Tag("derived")],
+    Discriminator(lambda value: "list" if isinstance(value, list) else "derived"),
+]
+
+
+class Scenario(Strict):
+    """One scenario file after `extends` has been merged."""
+
+    paxmodel: Literal[1] = Field(description="Format version.")
+    name: NonEmptyText
+    description: str | None = None
+    extends: str | None = Field(None, description="Path of a scenario this one overrides.")
+    sources: dict[NonEmptyText, NonEmptyText] = Field(default_factory=dict)
+    settings: Settings = Field(default_factory=Settings)
+    countries: dict[CountryCode, Country] = Field(default_factory=dict)
+    sectors: dict[SectorId, Sector] = Field(default_factory=dict)
+    memberships: dict[NonEmptyText, Membership] = Field(default_factory=dict)
+    candidates: list[CountryCode] | None = None
+
+
+def scenario_json_schema() -> dict[str, Any]:
+    """The JSON Schema of a scenario file, for editors and `paxmodel schema`."""
+    schema = Scenario.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "paxmodel scenario (format 1)"
+    return schema
