@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -31,7 +31,7 @@ _state = {"debug": False}
 ScenarioFile = Annotated[Path, typer.Argument(help="Scenario YAML file.", show_default=False)]
 
 
-class Solver(str, Enum):
+class Solver(StrEnum):
     highs = "highs"
     cbc = "cbc"
 
@@ -134,7 +134,7 @@ def run(
     from paxmodel.model.run import solve
 
     with user_errors():
-        result = solve(load(path), membership, split_codes(members), solver.value)  # type: ignore[arg-type]
+        result = solve(load(path), membership, split_codes(members), solver.value)
         emit_json(result.to_dict(), output, as_json)
     if not as_json:
         from paxmodel.outputs.tables import run_tables
@@ -156,5 +156,3 @@ def schema() -> None:
 def main() -> None:
     """Console-script entry point."""
     app()
-
-

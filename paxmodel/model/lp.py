@@ -48,10 +48,7 @@ class SourcingModel:
         net = network
         items = net.active_items
         self.supply_keys: list[tuple[str, str]] = [
-            (i, c)
-            for i in items
-            for c in net.countries
-            if net.available[i].get(c, 0.0) > 0 or net.expandable(i, c)
+            (i, c) for i in items for c in net.countries if net.available[i].get(c, 0.0) > 0 or net.expandable(i, c)
         ]
         self.expansion_keys: list[tuple[str, str]] = [(i, c) for i, c in self.supply_keys if net.expandable(i, c)]
         self.share_cap_keys: list[tuple[str, str]] = self.supply_keys if net.max_single_share < 1 else []
@@ -62,8 +59,7 @@ class SourcingModel:
             index = {i: n for n, i in enumerate(items)}
             country_index = {c: n for n, c in enumerate(net.countries)}
             self.y = {
-                (i, c): add(f"y_{index[i]}_{country_index[c]}", 0.0, self._share(i, c))
-                for i, c in self.supply_keys
+                (i, c): add(f"y_{index[i]}_{country_index[c]}", 0.0, self._share(i, c)) for i, c in self.supply_keys
             }
             self.f = {(i, c): add(f"f_{index[i]}_{country_index[c]}", 0.0, 0.0) for i, c in self.expansion_keys}
             self.v = {i: add(f"v_{index[i]}", 0.0, None) for i in items}
@@ -105,7 +101,7 @@ class SourcingModel:
         for n, (i, c) in enumerate(self.share_cap_keys):
             row = self.y[(i, c)] - net.max_single_share * need[i] <= net.max_single_share * demand_share[i]
             self.problem += (row, f"share_cap_{n}")
-            self.share_caps.append(self.problem.constraints[f"share_cap_{n}"])
+            self.share_caps.append(row)
 
     def coefficients(self, members: frozenset[str]) -> MembershipCoefficients:
         """The membership-dependent numbers of the model for `members`."""

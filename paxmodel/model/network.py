@@ -112,8 +112,7 @@ class Network:
         """k_i: the weight of item i in the overall figure (sums to 1 over active items)."""
         total = sum(self.sector_weight[s] for s in self.active_sectors)
         return {
-            i: self.sector_weight[self.sector_of[i]] / total * self.item_share_in_sector[i]
-            for i in self.active_items
+            i: self.sector_weight[self.sector_of[i]] / total * self.item_share_in_sector[i] for i in self.active_items
         }
 
     @cached_property

@@ -101,7 +101,9 @@ class RunResult:
                     "hhi_optimised": number(o.hhi),
                 }
             else:
-                entry |= dict.fromkeys(("baseline", "optimised", "removed", "shortfall", "hhi_baseline", "hhi_optimised"))
+                entry |= dict.fromkeys(
+                    ("baseline", "optimised", "removed", "shortfall", "hhi_baseline", "hhi_optimised")
+                )
             entry["sourcing"] = {c: number(x) for c, x in sorted(opt.sourcing.sourced[i].items())}
             entry["expansion"] = {c: number(x) for c, x in sorted(opt.sourcing.expansion[i].items())}
             items[i] = entry

@@ -60,7 +60,7 @@ def new_highs() -> Any:
     import highspy
 
     with c_stdout_silenced():
-        highs = highspy.Highs()
+        highs = highspy.Highs()  # type: ignore[no-untyped-call]
     highs.setOptionValue("output_flag", False)
     return highs
 
@@ -68,7 +68,7 @@ def new_highs() -> Any:
 class QuietHiGHS(pulp.HiGHS):  # type: ignore[misc]
     """PuLP's in-process HiGHS without the banner that highspy prints on construction."""
 
-    def createAndConfigureSolver(self, lp: Any) -> None:  # noqa: N802 (PuLP's name)
+    def createAndConfigureSolver(self, lp: Any) -> None:
         with c_stdout_silenced():
             super().createAndConfigureSolver(lp)
 

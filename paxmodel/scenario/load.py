@@ -107,7 +107,9 @@ def _read_with_extends(path: Path, chain: tuple[Path, ...]) -> tuple[dict[str, A
     return merged, merged_positions, (path, *parent_files)
 
 
-def _merge(parent: Any, child: Any, path: FieldPath, parent_pos: Positions, child_pos: Positions, out: Positions) -> Any:
+def _merge(
+    parent: Any, child: Any, path: FieldPath, parent_pos: Positions, child_pos: Positions, out: Positions
+) -> Any:
     """Merge mappings key by key (child wins); lists and scalars are replaced whole."""
     if not (isinstance(parent, dict) and isinstance(child, dict)):
         _copy_positions(child_pos, path, out)
@@ -179,10 +181,9 @@ def _clean_loc(loc: tuple[Any, ...], data: Any, error_type: str) -> tuple[FieldP
         if part == "[key]":
             is_key = True
             continue
-        if isinstance(node, dict) and part in node:
-            field.append(part)
-            node = node[part]
-        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+        if (isinstance(node, dict) and part in node) or (
+            isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
+        ):
             field.append(part)
             node = node[part]
         elif last and error_type == "missing":

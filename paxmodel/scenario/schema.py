@@ -41,9 +41,7 @@ def _number_as(key: str) -> Any:
 
 class Settings(Strict):
     member_risk: UnitInterval = Field(0.0, description="Risk weight of a country while it is a member.")
-    shortfall_penalty: float = Field(
-        10.0, gt=1, description="Objective weight of one unit of unmet requirement (> 1)."
-    )
+    shortfall_penalty: float = Field(10.0, gt=1, description="Objective weight of one unit of unmet requirement (> 1).")
     max_single_share: float = Field(
         1.0, gt=0, le=1, description="Cap on any one non-member's share of an item's requirement."
     )

@@ -24,7 +24,9 @@ class _Yaml12Loader(yaml.SafeLoader):
 
 
 _Yaml12Loader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag not in ("tag:yaml.org,2002:bool", "tag:yaml.org,2002:float")]
+    first: [
+        (tag, regexp) for tag, regexp in resolvers if tag not in ("tag:yaml.org,2002:bool", "tag:yaml.org,2002:float")
+    ]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
 _Yaml12Loader.add_implicit_resolver(
@@ -76,9 +78,7 @@ def load_yaml_mapping(path: Path) -> tuple[dict[str, Any], Positions]:
     if root is None:
         raise ScenarioError([Problem(file_location(path), "", "empty file: expected a scenario mapping")])
     if not isinstance(root, yaml.MappingNode):
-        raise ScenarioError(
-            [Problem(_location(path, root), "", "a scenario file must be a mapping of keys to values")]
-        )
+        raise ScenarioError([Problem(_location(path, root), "", "a scenario file must be a mapping of keys to values")])
     positions: Positions = {(): _location(path, root)}
     problems: list[Problem] = []
     data = _construct(root, (), path, _Yaml12Loader(""), positions, problems)
