@@ -12,6 +12,7 @@ from paxmodel.model.solvers import SolverName, solver_label
 from paxmodel.model.sourcing import Aggregate, ItemMetrics, Sourcing, aggregate, baseline_sourcing, item_metrics
 from paxmodel.scenario.errors import MembershipError, did_you_mean
 from paxmodel.scenario.load import LoadedScenario
+from paxmodel.scenario.references import country_hint
 
 CUSTOM_MEMBERSHIP = "custom"
 EMPTY_MEMBERSHIP = "none"
@@ -160,7 +161,7 @@ def check_member_codes(loaded: LoadedScenario, codes: Iterable[str]) -> None:
     countries = loaded.scenario.countries
     for code in codes:
         if code not in countries:
-            raise MembershipError(f"unknown country '{code}'{did_you_mean(code, countries)}")
+            raise MembershipError(f"unknown country '{code}'{country_hint(code, countries)}")
         if countries[code].concern:
             raise MembershipError(f"'{code}' is a country of concern and can never be a member")
 

@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from paxmodel.scenario.errors import FieldPath, Location, Problem, did_you_mean, dotted
 from paxmodel.scenario.schema import DerivedMembership, Scenario
 
 Locator = Callable[[FieldPath], Location]
+
+# Codes people write for a country whose ISO alpha-2 code differs (EU usage, everyday usage).
+COUNTRY_ALIASES = {"UK": "GB", "EL": "GR"}
+
+
+def country_hint(code: str, countries: Iterable[str]) -> str:
+    """A "did you mean" for a country code, knowing the common non-ISO aliases."""
+    known = set(countries)
+    alias = COUNTRY_ALIASES.get(code)
+    if alias in known:
+        return f" (did you mean '{alias}'? ISO 3166 codes are used)"
+    return did_you_mean(code, known)
 
 
 def item_sectors(scenario: Scenario) -> dict[str, str]:
@@ -32,7 +44,7 @@ def check_references(scenario: Scenario, locate: Locator) -> list[Problem]:
 
     def check_country(field: FieldPath, code: str, member: bool) -> None:
         if code not in countries:
-            report(field, f"unknown country '{code}'{did_you_mean(code, countries)}")
+            report(field, f"unknown country '{code}'{country_hint(code, countries)}")
         elif member and countries[code].concern:
             report(field, f"'{code}' is a country of concern and can never be a member")
 
