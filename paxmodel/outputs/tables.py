@@ -46,23 +46,22 @@ def run_tables(result: RunResult, top: int = 10) -> Group:
             f"{pct(base.concern_share.sectors[sector])} → {pct(opt.concern_share.sectors[sector])}",
         )
     removed_by_item = sorted(result.item_removed().items(), key=lambda pair: (-pair[1], pair[0]))
-    items = Table(title=f"Items with the largest removal (top {min(top, len(removed_by_item))})", title_justify="left")
+    shown = removed_by_item[:top]
+    items = Table(title=f"Items with the largest removal (top {len(shown)} of {len(removed_by_item)})", title_justify="left")
     items.add_column("item")
-    items.add_column("sector")
-    for heading in ("baseline", "optimised", "removed", "concern share", "shortfall", "expansion used"):
+    for heading in ("baseline", "optimised", "removed", "concern share", "shortfall", "expansion by"):
         items.add_column(heading, justify="right")
-    for item, removed in removed_by_item[:top]:
+    for item, removed in shown:
         b, o = base.items[item], opt.items[item]
-        expansion = ", ".join(f"{c} {x:,.4g}" for c, x in sorted(opt.sourcing.expansion[item].items()))
+        expanders = sorted(opt.sourcing.expansion[item].items(), key=lambda pair: (-pair[1], pair[0]))
         items.add_row(
             item,
-            result.network.sector_of[item],
             pct(b.dependency),
             pct(o.dependency),
             points(removed),
             f"{pct(b.concern_share)} → {pct(o.concern_share)}",
             f"{o.shortfall:,.4g}" if o.shortfall else "0",
-            expansion or "–",
+            " ".join(code for code, _ in expanders) or "–",
         )
     footer = Text(f"solver {result.solver}, status {result.status}, objective {result.objective:.6g}", style="dim")
     return Group(title, summary, items, footer)
