@@ -153,6 +153,34 @@ def schema() -> None:
     sys.stdout.write(json_text(scenario_json_schema()))
 
 
+@app.command()
+def invite(
+    path: ScenarioFile,
+    base: Annotated[str, typer.Option("--base", "-b", help="Membership to extend (a name in the file).")],
+    max_new: Annotated[int, typer.Option("--max-new", "-k", help="Invite at most this many candidates.")],
+    candidates: Annotated[
+        str | None,
+        typer.Option("--candidates", help="Countries that may be invited, comma-separated (default: the file's)."),
+    ] = None,
+    frontier: Annotated[bool, typer.Option("--frontier", help="Also the best set for every k = 0..K.")] = False,
+    solver: SolverOption = Solver.highs,
+    as_json: JsonFlag = False,
+    output: OutputOption = None,
+) -> None:
+    """The best set of at most K candidates to invite, by one MILP solved to proven optimality."""
+    from paxmodel.analyses.invite import invite as best_invitations
+
+    with user_errors():
+        result = best_invitations(load(path), base, max_new, split_codes(candidates), frontier, solver.value)
+        emit_json(result.to_dict(), output, as_json)
+    if not as_json:
+        from paxmodel.outputs.invite_tables import invite_tables
+
+        print_rich(invite_tables(result))
+        if output is not None:
+            typer.echo(f"wrote {output}", err=True)
+
+
 def main() -> None:
     """Console-script entry point."""
     app()

@@ -42,6 +42,9 @@ ABSOLUTE_GAP = 1e-9
 # (relative to max(1, |objective|)): `chosen` is a minimal optimal set, not padded with
 # countries that change nothing.
 PRUNE_TOLERANCE = 1e-9
+# The MILP's optimum and the LP objective of the set it chose (re-solved) must agree this well
+# (relative to max(1, |objective|)); otherwise the solver returned a bad solution.
+AGREEMENT_TOLERANCE = 1e-6
 
 
 class _ExactHiGHS(QuietHiGHS):
@@ -180,7 +183,10 @@ class InviteModel:
         self.problem = problem
 
     def solve(self, k: int, solver: SolverName = "highs", warm_start: bool = False) -> MilpSolution:
-        """The best set of at most k candidates; warm_start uses the variables' current values."""
+        """The best set of at most k candidates.
+
+        warm_start (HiGHS only) starts from the variables' current values, e.g. the optimum for k - 1.
+        """
         if k < 0:
             raise ValueError(f"the number of new members must be >= 0, got {k}")
         self.limit.changeRHS(k)
@@ -189,7 +195,9 @@ class InviteModel:
             if solver == "highs":
                 engine: Any = _ExactHiGHS(warm_start)
             elif solver == "cbc":
-                engine = pulp.PULP_CBC_CMD(msg=False, gapRel=0.0, gapAbs=ABSOLUTE_GAP, warmStart=warm_start)
+                # No MIP start for CBC: with one, PuLP's bundled CBC can return a wrong "optimal"
+                # solution (seen: worse than the start itself), so CBC always starts cold.
+                engine = pulp.PULP_CBC_CMD(msg=False, gapRel=0.0, gapAbs=ABSOLUTE_GAP)
             else:
                 raise ValueError(f"unknown solver {solver!r}")
             status = self.problem.solve(engine)
@@ -356,6 +364,11 @@ def invite(
         run = runner.run(
             base_name if not chosen else f"{base_name}+{'+'.join(chosen)}", (*base_members, *chosen), solver
         )
+        if abs(run.objective - milp.objective) > AGREEMENT_TOLERANCE * max(1.0, abs(milp.objective)):
+            raise SolverError(
+                f"the invite MILP ({milp.objective:.12g}) and the LP of its chosen set ({run.objective:.12g}) "
+                f"disagree for k={milp.k}"
+            )
         return FrontierPoint(
             k=milp.k,
             chosen=chosen,
