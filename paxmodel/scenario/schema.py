@@ -129,6 +129,19 @@ class Scenario(Strict):
 def scenario_json_schema() -> dict[str, Any]:
     """The JSON Schema of a scenario file, for editors and `paxmodel schema`."""
     schema = Scenario.model_json_schema()
+    _forbid_unmatched_keys(schema)
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "paxmodel scenario (format 1)"
     return schema
+
+
+def _forbid_unmatched_keys(node: Any) -> None:
+    """Maps keyed by id (patternProperties) reject keys that miss the pattern, as the loader does."""
+    if isinstance(node, dict):
+        if "patternProperties" in node and "additionalProperties" not in node:
+            node["additionalProperties"] = False
+        for value in node.values():
+            _forbid_unmatched_keys(value)
+    elif isinstance(node, list):
+        for value in node:
+            _forbid_unmatched_keys(value)
