@@ -11,13 +11,16 @@ from paxmodel.model.solvers import SOLVER_NAMES, SolverName
 from paxmodel.scenario.load import load_scenario
 
 DATA = Path(__file__).resolve().parents[1] / "data"
+# The hand files written for these tests (member_risk 0, nested memberships); other files in
+# tests/data belong to other tests and need not meet the premises of the monotonicity checks.
+FILES = ("small.yaml", "weights.yaml")
 EPS = 1e-9
 
 
 def configurations() -> list[tuple[str, str, tuple[str, ...]]]:
     """(file, membership name, members) for every membership of every data file, plus nobody."""
     cases = []
-    for path in sorted(DATA.glob("*.yaml")):
+    for path in (DATA / name for name in FILES):
         loaded = load_scenario(path)
         cases.append((path.name, "nobody", ()))
         cases.extend((path.name, name, members) for name, members in loaded.memberships.items())
@@ -120,7 +123,7 @@ def nested_chain(file: str) -> list[tuple[str, tuple[str, ...]]]:
     ]
 
 
-@pytest.mark.parametrize("file", sorted(p.name for p in DATA.glob("*.yaml")))
+@pytest.mark.parametrize("file", FILES)
 def test_adding_a_member_never_raises_optimised_dependency(file: str) -> None:
     runner = Runner(load_scenario(DATA / file))
     assert runner.network.member_risk == 0.0
@@ -138,7 +141,7 @@ def test_adding_a_member_never_raises_optimised_dependency(file: str) -> None:
         previous = result
 
 
-@pytest.mark.parametrize("file", sorted(p.name for p in DATA.glob("*.yaml")))
+@pytest.mark.parametrize("file", FILES)
 def test_adding_each_single_country_never_raises_dependency(file: str) -> None:
     runner = Runner(load_scenario(DATA / file))
     net = runner.network
