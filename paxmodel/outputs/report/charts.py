@@ -1,0 +1,204 @@
+"""The report's charts, drawn with matplotlib (the optional extra `report`) as SVG text.
+
+matplotlib is imported only when a chart is drawn. Figures are made with the object API
+(no pyplot, no global backend); SVG output is deterministic: a fixed hash salt per chart
+(so element ids are stable and differ between charts inlined in one page), text kept as
+text, and no date or creator metadata.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import io
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from paxmodel.analyses.exposure import CASES, ExposureReport, SectorRow
+
+INSTALL_HINT = "pip install 'paxmodel[report]'"
+
+BASELINE_COLOUR = "#b8c2cc"
+OPTIMISED_COLOUR = "#1f4e79"
+GROUP_COLOURS = {"member": "#1f4e79", "other": "#9aa7b4", "concern": "#b03a2e", "shortfall": "#e0a526"}
+GROUP_LABELS = {
+    "member": "members",
+    "other": "other countries",
+    "concern": "countries of concern",
+    "shortfall": "shortfall",
+}
+CASE_LABELS = {"baseline": "Status quo", "optimised": "Under the membership"}
+LABEL_LENGTH = 34
+WIDTH = 7.5  # inches: fits a printed page at full size
+ROW = 0.28  # inches per bar
+
+
+class ChartsUnavailable(RuntimeError):
+    """matplotlib is not installed: the formats with charts cannot be written."""
+
+
+@dataclass(frozen=True)
+class Chart:
+    name: str  # file stem, unique in the report
+    title: str
+    description: str  # alt text: what the chart shows
+    svg: str  # a complete SVG document without XML metadata
+
+
+def require_matplotlib() -> None:
+    if importlib.util.find_spec("matplotlib") is None:
+        raise ChartsUnavailable(f"charts need matplotlib, which is not installed: {INSTALL_HINT}")
+
+
+def report_charts(report: ExposureReport) -> list[Chart]:
+    """Every chart of the report: sector dependency, then sourcing split and HHI per sector."""
+    require_matplotlib()
+    charts = [sector_dependency_chart(report)]
+    for sector in report.sectors:
+        if sector.dependency is not None:
+            charts.append(sourcing_split_chart(report, sector))
+            charts.append(hhi_chart(report, sector))
+    return charts
+
+
+def sector_chart_names(sector: SectorRow) -> tuple[str, str]:
+    """Names of a sector's sourcing-split and HHI charts."""
+    return f"sourcing_{sector.id}", f"hhi_{sector.id}"
+
+
+def sector_dependency_chart(report: ExposureReport) -> Chart:
+    sectors = [s for s in report.sectors if s.dependency is not None]
+    labels = ["Overall", *(s.name for s in sectors)]
+    before = [report.summary.dependency.baseline, *(s.dependency.baseline for s in sectors if s.dependency)]
+    after = [report.summary.dependency.optimised, *(s.dependency.optimised for s in sectors if s.dependency)]
+    figure = _paired_bars(labels, before, after, limit=1.0, percent=True, xlabel="risk-weighted dependency")
+    return Chart(
+        name="dependency_by_sector",
+        title="Risk-weighted dependency by sector",
+        description="Bar chart: risk-weighted dependency, status quo and under the membership, overall and per sector.",
+        svg=_svg(figure, "dependency_by_sector"),
+    )
+
+
+def hhi_chart(report: ExposureReport, sector: SectorRow) -> Chart:
+    rows = [r for r in report.sector_items(sector) if r.hhi is not None]
+    labels = [r.name for r in rows]
+    before = [r.hhi.baseline for r in rows if r.hhi]
+    after = [r.hhi.optimised for r in rows if r.hhi]
+    figure = _paired_bars(labels, before, after, limit=10000.0, percent=False, xlabel="HHI (0 to 10,000)")
+    name = sector_chart_names(sector)[1]
+    return Chart(
+        name=name,
+        title=f"{sector.name}: supplier concentration (HHI)",
+        description=f"Bar chart: Herfindahl-Hirschman index of each item of {sector.name}, before and after.",
+        svg=_svg(figure, name),
+    )
+
+
+def sourcing_split_chart(report: ExposureReport, sector: SectorRow) -> Chart:
+    from matplotlib.figure import Figure
+
+    rows = [r for r in report.sector_items(sector) if r.split is not None]
+    labels = [_short(r.name) for r in rows]
+    positions = list(range(len(rows)))[::-1]
+    figure = Figure(figsize=(WIDTH, 1.25 + ROW * len(rows)))
+    axes = figure.subplots(1, 2, sharey=True)
+    _margins(figure, labels, top=0.3, bottom=0.7, wspace=0.16)
+    for ax, case in zip(axes, CASES, strict=True):
+        left = [0.0] * len(rows)
+        for group in GROUP_COLOURS:
+            widths = [getattr(r.split[case], group) if r.split else 0.0 for r in rows]
+            ax.barh(positions, widths, left=left, height=0.62, color=GROUP_COLOURS[group], label=GROUP_LABELS[group])
+            left = [a + b for a, b in zip(left, widths, strict=True)]
+        ax.set_title(CASE_LABELS[case], fontsize=9, loc="left")
+        ax.set_xlim(0, 1)
+        ax.set_ylim(-0.6, len(rows) - 0.4)
+        ax.xaxis.set_major_formatter(_percent_formatter())
+        _style(ax)
+    axes[0].set_yticks(positions, labels)
+    handles, names = axes[0].get_legend_handles_labels()
+    figure.legend(handles, names, loc="lower center", ncols=4, frameon=False, fontsize=8)
+    name = sector_chart_names(sector)[0]
+    return Chart(
+        name=name,
+        title=f"{sector.name}: where the requirement comes from",
+        description=(
+            f"Stacked bars: share of each item of {sector.name} supplied by members, other countries "
+            "and countries of concern, and the shortfall, status quo and under the membership."
+        ),
+        svg=_svg(figure, name),
+    )
+
+
+def _paired_bars(
+    labels: Sequence[str], before: Sequence[float], after: Sequence[float], limit: float, percent: bool, xlabel: str
+) -> Any:
+    from matplotlib.figure import Figure
+
+    labels = [_short(label) for label in labels]
+    n = len(labels)
+    figure = Figure(figsize=(WIDTH, 1.0 + 2 * ROW * n))
+    ax = figure.subplots()
+    _margins(figure, labels, top=0.1, bottom=0.7)
+    centres = [float(n - 1 - k) for k in range(n)]
+    height = 0.38
+    bars_before = ax.barh([c + height / 2 for c in centres], before, height, color=BASELINE_COLOUR, label="status quo")
+    bars_after = ax.barh(
+        [c - height / 2 for c in centres], after, height, color=OPTIMISED_COLOUR, label="under the membership"
+    )
+    for bars in (bars_before, bars_after):
+        widths = [float(b.get_width()) for b in bars]
+        values = [f"{100 * v:.0f}%" if percent else f"{v:,.0f}" for v in widths]
+        ax.bar_label(bars, labels=values, padding=3, fontsize=7, color="#333333")
+    ax.set_yticks(centres, labels)
+    ax.set_xlim(0, limit * 1.12)
+    ax.set_xlabel(xlabel, fontsize=8)
+    if percent:
+        ax.xaxis.set_major_formatter(_percent_formatter())
+    else:
+        ax.xaxis.set_major_formatter("{x:,.0f}")
+    _style(ax)
+    ax.set_ylim(-0.6, n - 0.4)
+    figure.legend(loc="lower center", ncols=2, frameon=False, fontsize=8)
+    return figure
+
+
+def _margins(figure: Any, labels: Sequence[str], top: float, bottom: float, wspace: float = 0.2) -> None:
+    """Fixed margins in inches (far faster than a layout engine); the left one fits the longest label."""
+    width, height = figure.get_size_inches()
+    left = 0.25 + 0.065 * max((len(label) for label in labels), default=4)
+    figure.subplots_adjust(
+        left=left / width, right=1 - 0.55 / width, top=1 - top / height, bottom=bottom / height, wspace=wspace
+    )
+
+
+def _percent_formatter() -> Any:
+    from matplotlib.ticker import PercentFormatter
+
+    return PercentFormatter(xmax=1.0, decimals=0)
+
+
+def _style(ax: Any) -> None:
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    ax.tick_params(labelsize=8)
+    ax.grid(axis="x", color="#e3e7eb", linewidth=0.6)
+    ax.set_axisbelow(True)
+
+
+def _short(label: str) -> str:
+    return label if len(label) <= LABEL_LENGTH else label[: LABEL_LENGTH - 1] + "…"
+
+
+_METADATA = re.compile(r"\s*<metadata>.*?</metadata>", re.DOTALL)
+
+
+def _svg(figure: Any, salt: str) -> str:
+    """The figure as SVG text: deterministic bytes, no metadata block."""
+    from matplotlib import rc_context
+
+    buffer = io.StringIO()
+    with rc_context({"svg.hashsalt": f"paxmodel-{salt}", "svg.fonttype": "none"}):
+        figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
+    return _METADATA.sub("", buffer.getvalue())

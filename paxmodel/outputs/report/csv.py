@@ -1,0 +1,72 @@
+"""The report in long form: one row per item x supplying country x {baseline, optimised}.
+
+Countries listed for an item are those that supply it in either case, have supply available
+or can expand it. Items with total requirement 0 need nothing and have no rows. Numbers are
+written exactly as in the JSON report (`number`), so the two can be compared as floats.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from paxmodel.analyses.exposure import CASES, ExposureReport
+from paxmodel.model.run import number
+
+COLUMNS = (
+    "scenario",
+    "membership",
+    "case",
+    "sector",
+    "item",
+    "item_name",
+    "unit",
+    "requirement",
+    "item_shortfall",
+    "country",
+    "country_name",
+    "group",
+    "available",
+    "amount",
+    "share",
+    "expansion",
+    "expansion_cost",
+)
+
+
+def render_csv(report: ExposureReport) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    prov = report.provenance
+    for row in report.items.values():
+        if row.shortfall is None:
+            continue
+        for case in CASES:
+            shortfall = row.shortfall.baseline if case == "baseline" else row.shortfall.optimised
+            for s in sorted(row.suppliers, key=lambda s: s.country):
+                sourced = s.baseline if case == "baseline" else s.optimised
+                expansion = s.expansion if case == "optimised" else 0.0
+                cost = s.expansion_cost if case == "optimised" else 0.0
+                writer.writerow(
+                    (
+                        prov.scenario,
+                        prov.membership,
+                        case,
+                        row.sector,
+                        row.id,
+                        row.name,
+                        row.unit,
+                        number(row.requirement),
+                        number(shortfall),
+                        s.country,
+                        s.name,
+                        s.group,
+                        number(s.available),
+                        number(sourced),
+                        number(sourced / row.requirement),
+                        number(expansion),
+                        number(cost),
+                    )
+                )
+    return buffer.getvalue()

@@ -1,0 +1,231 @@
+"""Words and number formats shared by the report's renderers; the summary written from the numbers.
+
+Everything returned here is plain text: each renderer escapes it for its own format.
+"""
+
+from __future__ import annotations
+
+from paxmodel.analyses.exposure import (
+    CHOKEPOINT_CONCERN_SHARE,
+    CRMA_LIMIT,
+    HIDDEN_UPSTREAM_GAP,
+    Change,
+    CrmaFlag,
+    ExposureReport,
+    ItemRow,
+)
+from paxmodel.outputs.tables import pct
+
+TITLE = "Sector exposure report"
+
+READING = (
+    (
+        "Risk-weighted dependency",
+        "The share of an item's requirement that comes from suppliers weighted by their risk (0 for a trusted "
+        "member, up to 1 for a country of concern), plus any requirement left unmet. Sector and overall figures "
+        "are weighted averages of the items. “Today” is the status quo: every supplier sells to the bloc in "
+        "proportion to what it can supply. “Membership” is the optimised sourcing when the listed countries "
+        "are members.",
+    ),
+    (
+        "Look-through",
+        "Dependency counting the inputs an item is made from: a product is lost if it or any of its inputs is "
+        "lost, so look-through = 1 − (1 − direct) × product over inputs of (1 − input look-through). It shows "
+        "exposure that a member's factory inherits from a country of concern's raw material. Shown only for "
+        "items with inputs.",
+    ),
+    ("Concern share", "The share of the requirement supplied by countries of concern."),
+    (
+        "HHI",
+        "Herfindahl-Hirschman index of the suppliers' shares, from near 0 (many small suppliers) to 10,000 "
+        "(a single supplier).",
+    ),
+    ("Shortfall", "Requirement that no available supplier can meet, in the item's unit."),
+    (
+        f"Non-member > {100 * CRMA_LIMIT:g}%",
+        f"A single country outside the membership holds more than {100 * CRMA_LIMIT:g}% of the item's "
+        "requirement, the limit the EU Critical Raw Materials Act sets for any one third country. “Today” uses "
+        "the status-quo sourcing, judged against the same membership.",
+    ),
+    (
+        "Expansion used",
+        "New capacity in member countries that the optimised sourcing uses, with its cost in the scenario's "
+        "cost unit.",
+    ),
+)
+
+
+def amount(value: float) -> str:
+    """A quantity in an item's unit: thousands separated, about four significant digits."""
+    if value == 0:
+        return "0"
+    if abs(value) >= 1000:
+        return f"{value:,.0f}"
+    return f"{value:,.4g}"
+
+
+def with_unit(value: float, unit: str) -> str:
+    return f"{amount(value)} {unit}".rstrip()
+
+
+def points(value: float) -> str:
+    """Percentage points, unsigned (the sentence says which way)."""
+    return f"{100 * abs(value):.1f} points"
+
+
+def removed_points(value: float) -> str:
+    """Dependency removed, in percentage points; negative when dependency rises."""
+    shown = round(100 * value, 1)
+    return "0.0 pp" if shown == 0 else f"{shown:.1f} pp".replace("-", "−")
+
+
+def threshold(value: float) -> str:
+    """A threshold share such as 65%."""
+    return f"{100 * value:g}%"
+
+
+def before_after(change: Change | None, fmt: str = "pct") -> str:
+    if change is None:
+        return "–"
+    if fmt == "hhi":
+        return f"{change.baseline:,.0f} → {change.optimised:,.0f}"
+    return f"{pct(change.baseline)} → {pct(change.optimised)}"
+
+
+def crma_text(flag: CrmaFlag | None) -> str:
+    return "–" if flag is None else f"{flag.country} {pct(flag.share)}"
+
+
+def item_label(report: ExposureReport, item: str) -> str:
+    return report.items[item].name
+
+
+def sector_label(report: ExposureReport, sector: str) -> str:
+    return next(s.name for s in report.sectors if s.id == sector)
+
+
+def members_text(report: ExposureReport) -> str:
+    members = report.provenance.members
+    if not members:
+        return "no members"
+    return ", ".join(f"{report.countries[c].name} ({c})" for c in members)
+
+
+def top_suppliers(row: ItemRow) -> list[str]:
+    """The three largest suppliers today, as 'CN 85.7%'."""
+    return [f"{s.country} {pct(s.baseline / row.requirement)}" for s in row.top_suppliers]
+
+
+def top_suppliers_text(row: ItemRow) -> str:
+    return ", ".join(top_suppliers(row)) or "none"
+
+
+def expansion_uses(row: ItemRow, unit: bool = True) -> list[str]:
+    """Expansion used under the membership, as 'US 50 t (cost 100)'."""
+    return [
+        f"{s.country} {with_unit(s.expansion, row.unit) if unit else amount(s.expansion)} "
+        f"(cost {amount(s.expansion_cost)})"
+        for s in row.expansion_used
+    ]
+
+
+def expansion_text(row: ItemRow) -> str:
+    return "; ".join(expansion_uses(row)) or "–"
+
+
+def shortfall_text(row: ItemRow) -> str:
+    if row.shortfall is None or row.shortfall.optimised == 0:
+        return "0"
+    return with_unit(row.shortfall.optimised, row.unit)
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+def _movement(change: Change) -> str:
+    if change.removed > 0:
+        return f"falls from {pct(change.baseline)} to {pct(change.optimised)}"
+    if change.removed < 0:
+        return f"rises from {pct(change.baseline)} to {pct(change.optimised)}"
+    return f"stays at {pct(change.baseline)}"
+
+
+def _names(report: ExposureReport, pairs: tuple[tuple[str, float], ...], show: str) -> str:
+    parts = []
+    for item, value in pairs:
+        if show == "removed":
+            parts.append(f"{item_label(report, item)} ({points(value)})")
+        elif show == "pct":
+            parts.append(f"{item_label(report, item)} ({pct(value)})")
+        else:
+            row = report.items[item]
+            parts.append(f"{row.name} ({with_unit(value, row.unit)} of {with_unit(row.requirement, row.unit)})")
+    return ", ".join(parts)
+
+
+def summary_sentences(report: ExposureReport) -> list[str]:
+    """The summary, one sentence per fact, written from the report's numbers."""
+    s = report.summary
+    prov = report.provenance
+    sentences = [
+        f"Membership '{prov.membership}' ({_count(len(prov.members), 'member')}: {members_text(report)}) "
+        "is compared with the status quo, in which every supplier sells to the bloc in proportion "
+        "to what it can supply today.",
+        f"Overall risk-weighted dependency {_movement(s.dependency)}"
+        + (f": {points(s.dependency.removed)} removed." if s.dependency.removed > 0 else "."),
+        f"Counting the dependency carried in by inputs (look-through), it {_movement(s.lookthrough)}; "
+        f"the share supplied by countries of concern {_movement(s.concern_share)}.",
+    ]
+    if s.largest_item_reductions:
+        sentences.append("Largest reductions: " + _names(report, s.largest_item_reductions, "removed") + ".")
+    else:
+        sentences.append("No item's dependency is reduced.")
+    if s.sector_reductions:
+        best, value = s.sector_reductions[0]
+        if value > 0:
+            row = next(r for r in report.sectors if r.id == best)
+            sentences.append(
+                f"The sector that gains most is {row.name}: {before_after(row.dependency)} "
+                f"({points(value)} removed)."
+            )
+    if s.concern_chokepoints:
+        sentences.append(
+            f"Chokepoints that remain: countries of concern still supply more than "
+            f"{threshold(CHOKEPOINT_CONCERN_SHARE)} of the requirement of "
+            f"{_count(len(s.concern_chokepoints), 'item')}: {_names(report, s.concern_chokepoints, 'pct')}."
+        )
+    else:
+        sentences.append(
+            f"No item keeps more than {threshold(CHOKEPOINT_CONCERN_SHARE)} of its supply from countries of concern."
+        )
+    if s.shortfall_items:
+        sentences.append(
+            f"Requirement left unmet (shortfall) for {_count(len(s.shortfall_items), 'item')}: "
+            f"{_names(report, s.shortfall_items, 'amount')}."
+        )
+    else:
+        sentences.append("Every requirement is met.")
+    before, after = (len(s.crma_flagged[case]) for case in ("baseline", "optimised"))
+    sentences.append(
+        f"A single non-member country holds more than {threshold(CRMA_LIMIT)} of the requirement "
+        f"(the EU Critical Raw Materials Act benchmark) for {_count(before, 'item')} today "
+        f"and {_count(after, 'item')} under this membership."
+    )
+    if s.hidden_upstream:
+        parts = []
+        for item, _ in s.hidden_upstream:
+            hidden = report.items[item]
+            if hidden.dependency is not None and hidden.lookthrough is not None:
+                parts.append(
+                    f"{hidden.name} ({pct(hidden.dependency.optimised)} direct, "
+                    f"{pct(hidden.lookthrough.optimised)} counting inputs)"
+                )
+        sentences.append(
+            f"Exposure hidden upstream (look-through at least {points(HIDDEN_UPSTREAM_GAP)} above the direct "
+            "figure): " + ", ".join(parts) + "."
+        )
+    if s.expansion_cost > 0:
+        budget = "no budget limit" if s.budget is None else f"budget {amount(s.budget)}"
+        sentences.append(f"New capacity in member countries costs {amount(s.expansion_cost)} ({budget}).")
+    return sentences
