@@ -290,3 +290,21 @@ def test_yaml_12_yes_is_not_a_boolean(tmp_path: Path) -> None:
     (problem,) = caught.value.problems
     assert problem.field == "countries.ON.concern"
     assert "'yes'" in problem.message
+
+
+def test_problems_in_parent_and_child_are_reported_together(tmp_path: Path) -> None:
+    parent_text = PARENT.replace("member_risk: 0.1", "member_risk: 3")
+    child_text = CHILD.replace("budget: 9", "budget: -1")
+    parent = write(tmp_path / "parent.yaml", parent_text)
+    child = write(tmp_path / "child.yaml", child_text)
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(child)
+    located = {(Path(p.location.file).name, p.location.line, p.field) for p in caught.value.problems}
+    assert located == {
+        ("child.yaml", line_of(child_text, "budget: -1"), "settings.budget"),
+        ("parent.yaml", line_of(parent_text, "member_risk: 3"), "settings.member_risk"),
+    }
+    result = CliRunner().invoke(app, ["validate", str(child)])
+    assert result.exit_code == 1
+    assert str(child) in result.stderr and str(parent) in result.stderr
+    assert "2 problems found" in result.stderr
