@@ -210,8 +210,9 @@ class InviteModel:
             import highspy
 
             highs = self.problem.solverModel
-            bound = float(highs.getInfo().mip_dual_bound)
             finished = highs.getModelStatus() == highspy.HighsModelStatus.kOptimal
+            # Without candidates there is no binary: HiGHS solves an LP and reports no MIP bound.
+            bound = float(highs.getInfo().mip_dual_bound) if self.z else objective
             proven = finished and math.isfinite(bound) and objective - bound <= 2 * ABSOLUTE_GAP
         else:
             proven = self.problem.sol_status == pulp.LpSolutionOptimal

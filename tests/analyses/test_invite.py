@@ -152,6 +152,16 @@ def test_k_beyond_candidates_and_zero() -> None:
     assert zero.chosen == () and zero.optimised == pytest.approx(zero.base_optimised, abs=1e-12)
 
 
+def test_no_candidates_is_the_base_lp_proven_optimal() -> None:
+    loaded = scenario("plain")
+    result = invite(loaded, "base", 2, candidates=[], frontier=True)
+    assert result.candidates == () and result.chosen == ()
+    assert result.proven_optimal
+    base_run = solve(loaded, membership="base")
+    assert [p.objective for p in result.frontier] == pytest.approx([base_run.objective] * 3, abs=1e-12)
+    assert result.optimised == pytest.approx(base_run.optimised.dependency.overall, abs=1e-12)
+
+
 def test_deterministic_output() -> None:
     loaded = scenario("budget")
     first = invite(loaded, "base", 3, frontier=True).to_dict()
