@@ -6,9 +6,10 @@
 For each scenario it reports the LP size (variables, constraints), the time to load the YAML
 file (parse, merge, validate), to build the network, baseline and LP, to solve it with HiGHS
 and with CBC (median of --repeats solves of the kept model), and the end-to-end time of the
-`paxmodel run FILE` command (median of --cli-repeats subprocesses). Two same-run baselines
-show how much of that command is interpreter and import start-up: `python -c "import
-paxmodel.cli"` and `paxmodel --help`. Generated scenarios are written to a temporary YAML file
+`paxmodel run FILE` command (median of --cli-repeats subprocesses). Two baselines, timed
+interleaved with those runs so that load from other processes hits all three alike, show how
+much of that command is interpreter and import start-up: `python -c "import paxmodel.cli"`
+and `paxmodel --help`. Generated scenarios are written to a temporary YAML file
 first, so they go through exactly the path the command takes.
 """
 
@@ -53,6 +54,8 @@ class Row:
     cbc: float
     objective_gap: float
     cli: float | None
+    help: float | None
+    imports: float | None
 
 
 def median_time(action: Callable[[], Any], repeats: int) -> float:
@@ -64,11 +67,15 @@ def median_time(action: Callable[[], Any], repeats: int) -> float:
     return statistics.median(times)
 
 
-def command_time(argv: Sequence[str], repeats: int) -> float:
-    def once() -> None:
-        subprocess.run(argv, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-
-    return median_time(once, repeats)
+def command_times(commands: dict[str, Sequence[str]], repeats: int) -> dict[str, float]:
+    """Median wall time of each command, run in turn (interleaved) `repeats` times."""
+    samples: dict[str, list[float]] = {name: [] for name in commands}
+    for _ in range(repeats):
+        for name, argv in commands.items():
+            start = time.perf_counter()
+            subprocess.run(argv, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            samples[name].append(time.perf_counter() - start)
+    return {name: statistics.median(times) for name, times in samples.items()}
 
 
 def paxmodel_command() -> list[str]:
@@ -96,7 +103,12 @@ def measure(name: str, path: Path, repeats: int, cli_repeats: int) -> Row:
     objectives = {"highs": model.solve(chosen, "highs").objective, "cbc": model.solve(chosen, "cbc").objective}
     highs = median_time(lambda: model.solve(chosen, "highs"), repeats)
     cbc = median_time(lambda: model.solve(chosen, "cbc"), repeats)
-    cli = command_time([*paxmodel_command(), "run", str(path)], cli_repeats) if cli_repeats > 0 else None
+    commands = {
+        "run": [*paxmodel_command(), "run", str(path)],
+        "help": [*paxmodel_command(), "--help"],
+        "import": [sys.executable, "-c", "import paxmodel.cli"],
+    }
+    cli = command_times(commands, cli_repeats) if cli_repeats > 0 else {}
     scenario = loaded.scenario
     return Row(
         name=name,
@@ -109,7 +121,9 @@ def measure(name: str, path: Path, repeats: int, cli_repeats: int) -> Row:
         highs=highs,
         cbc=cbc,
         objective_gap=abs(objectives["highs"] - objectives["cbc"]),
-        cli=cli,
+        cli=cli.get("run"),
+        help=cli.get("help"),
+        imports=cli.get("import"),
     )
 
 
@@ -127,7 +141,7 @@ def ms(seconds: float | None) -> str:
     return "–" if seconds is None else f"{1000 * seconds:.1f}"
 
 
-def print_table(rows: list[Row], startup: dict[str, float | None]) -> None:
+def print_table(rows: list[Row]) -> None:
     headings = (
         "scenario",
         "countries",
@@ -141,6 +155,8 @@ def print_table(rows: list[Row], startup: dict[str, float | None]) -> None:
         "CBC/HiGHS",
         "|obj HiGHS-CBC|",
         "`run` ms",
+        "`--help` ms",
+        "import ms",
         "`run`/`--help`",
     )
     table = [
@@ -157,7 +173,9 @@ def print_table(rows: list[Row], startup: dict[str, float | None]) -> None:
             f"{row.cbc / row.highs:.1f}x",
             f"{row.objective_gap:.1e}",
             ms(row.cli),
-            "–" if row.cli is None or not startup["help"] else f"{row.cli / startup['help']:.2f}x",
+            ms(row.help),
+            ms(row.imports),
+            "–" if row.cli is None or not row.help else f"{row.cli / row.help:.2f}x",
         )
         for row in rows
     ]
@@ -176,11 +194,6 @@ def print_table(rows: list[Row], startup: dict[str, float | None]) -> None:
     print("|" + "|".join("-" * (w + 2) for w in widths) + "|")
     for cells in table:
         print(line(cells))
-    print()
-    print(
-        f"start-up baselines (median): `python -c 'import paxmodel.cli'` {ms(startup['import'])} ms, "
-        f"`paxmodel --help` {ms(startup['help'])} ms"
-    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -207,11 +220,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"paxmodel benchmark · Python {platform.python_version()} · {platform.machine()} · "
         f"repeats {args.repeats}, CLI repeats {args.cli_repeats}, seed {args.seed}"
     )
-    startup: dict[str, float | None] = {"import": None, "help": None}
-    if args.cli_repeats:
-        startup["import"] = command_time([sys.executable, "-c", "import paxmodel.cli"], args.cli_repeats)
-        startup["help"] = command_time([*paxmodel_command(), "--help"], args.cli_repeats)
-
     rows: list[Row] = []
     if not args.no_bundled:
         if BUNDLED.is_file():
@@ -227,7 +235,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
             rows.append(measure(f"generated {countries}x{items}", path, args.repeats, args.cli_repeats))
     print()
-    print_table(rows, startup)
+    print_table(rows)
+    print()
+    print("times are medians in milliseconds; `--help` and import ms are start-up baselines timed alongside `run`")
     return 0
 
 
