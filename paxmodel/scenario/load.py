@@ -25,7 +25,7 @@ from paxmodel.scenario.schema import (
     Settings,
     SupplyEntry,
 )
-from paxmodel.scenario.yaml_source import Positions, load_yaml_mapping
+from paxmodel.scenario.yaml_source import Positions, read_yaml_mapping
 
 
 @dataclass(frozen=True)
@@ -51,9 +51,12 @@ class LoadedScenario:
 def load_scenario(path: str | Path) -> LoadedScenario:
     """Read and validate a scenario file (and the files it extends)."""
     path = Path(path)
-    data, positions, files = _read_with_extends(path, ())
-    scenario = validate_data(data, positions, path)
-    problems = check_references(scenario, lambda field: locate(positions, field, path))
+    data, positions, files, problems = _read_with_extends(path, ())
+    try:
+        scenario = validate_data(data, positions, path)
+    except ScenarioError as exc:
+        raise ScenarioError([*problems, *exc.problems]) from None
+    problems += check_references(scenario, lambda field: locate(positions, field, path))
     if problems:
         raise ScenarioError(problems)
     digest = hashlib.sha256()
@@ -85,13 +88,18 @@ def scenario_from_dict(data: dict[str, Any], name: str = "<dict>") -> LoadedScen
     )
 
 
-def _read_with_extends(path: Path, chain: tuple[Path, ...]) -> tuple[dict[str, Any], Positions, tuple[Path, ...]]:
-    """Read `path` and merge it over the file it extends, recursively."""
+def _read_with_extends(
+    path: Path, chain: tuple[Path, ...]
+) -> tuple[dict[str, Any], Positions, tuple[Path, ...], list[Problem]]:
+    """Read `path` and merge it over the file it extends, recursively.
+
+    Returns the merged data, field locations, the files read, and the problems that still
+    left usable data (duplicate keys), to be reported together with the validation's."""
     resolved = path.resolve()
-    data, positions = load_yaml_mapping(path)
+    data, positions, problems = read_yaml_mapping(path)
     parent_ref = data.pop("extends", None)
     if parent_ref is None:
-        return data, positions, (path,)
+        return data, positions, (path,), problems
     where = positions[("extends",)]
     if not isinstance(parent_ref, str) or not parent_ref:
         raise ScenarioError([Problem(where, "extends", "must be the path of another scenario file")])
@@ -101,10 +109,10 @@ def _read_with_extends(path: Path, chain: tuple[Path, ...]) -> tuple[dict[str, A
         raise ScenarioError([Problem(where, "extends", f"cycle of extends: {cycle}")])
     if not parent_path.is_file():
         raise ScenarioError([Problem(where, "extends", f"no such file: {parent_path}")])
-    parent_data, parent_positions, parent_files = _read_with_extends(parent_path, (*chain, resolved))
+    parent_data, parent_positions, parent_files, parent_problems = _read_with_extends(parent_path, (*chain, resolved))
     merged_positions: Positions = {}
     merged = _merge(parent_data, data, (), parent_positions, positions, merged_positions)
-    return merged, merged_positions, (path, *parent_files)
+    return merged, merged_positions, (path, *parent_files), [*parent_problems, *problems]
 
 
 def _merge(

@@ -63,6 +63,15 @@ def read_text(path: Path) -> str:
 
 def load_yaml_mapping(path: Path) -> tuple[dict[str, Any], Positions]:
     """Parse `path`; return its top-level mapping and the location of every field."""
+    data, positions, problems = read_yaml_mapping(path)
+    if problems:
+        raise ScenarioError(problems)
+    return data, positions
+
+
+def read_yaml_mapping(path: Path) -> tuple[dict[str, Any], Positions, list[Problem]]:
+    """Like `load_yaml_mapping`, but problems that leave usable data (a duplicate key keeps its
+    first value) are returned rather than raised, so they can be reported with later checks."""
     text = read_text(path)
     loader = _Yaml12Loader(text)
     try:
@@ -82,9 +91,7 @@ def load_yaml_mapping(path: Path) -> tuple[dict[str, Any], Positions]:
     positions: Positions = {(): _location(path, root)}
     problems: list[Problem] = []
     data = _construct(root, (), path, _Yaml12Loader(""), positions, problems)
-    if problems:
-        raise ScenarioError(problems)
-    return data, positions
+    return data, positions, problems
 
 
 def _construct(
