@@ -24,7 +24,8 @@ def run_tables(result: RunResult, top: int = 10) -> Group:
     base, opt = result.baseline, result.optimised
     title = Text.assemble(
         (result.scenario, "bold"),
-        f" · membership {result.membership} ({len(result.members)} members: {', '.join(result.members) or 'none'})",
+        f" · membership {result.membership} ({len(result.members)} member{'' if len(result.members) == 1 else 's'}:"
+        f" {', '.join(result.members) or 'none'})",
     )
     summary = Table(title="Risk-weighted dependency", title_justify="left")
     summary.add_column("scope")
@@ -47,7 +48,9 @@ def run_tables(result: RunResult, top: int = 10) -> Group:
         )
     removed_by_item = sorted(result.item_removed().items(), key=lambda pair: (-pair[1], pair[0]))
     shown = removed_by_item[:top]
-    items = Table(title=f"Items with the largest removal (top {len(shown)} of {len(removed_by_item)})", title_justify="left")
+    items = Table(
+        title=f"Items with the largest removal (top {len(shown)} of {len(removed_by_item)})", title_justify="left"
+    )
     items.add_column("item")
     for heading in ("baseline", "optimised", "removed", "concern share", "shortfall", "expansion by"):
         items.add_column(heading, justify="right")

@@ -549,5 +549,5 @@ def test_valid_file_passes_validate(tmp_path: Path) -> None:
     summary = result.stdout.strip()
     assert "\n" not in summary
     assert "'Errors'" in summary
-    assert "3 countries" in summary and "1 sectors" in summary and "2 items" in summary
-    assert "1 memberships" in summary
+    assert "3 countries" in summary and "1 sector," in summary and "2 items" in summary
+    assert "1 membership" in summary and "1 memberships" not in summary
