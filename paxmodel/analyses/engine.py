@@ -39,7 +39,7 @@ import numpy as np
 from paxmodel.model.lp import SourcingModel
 from paxmodel.model.network import Network
 from paxmodel.model.run import Outcome, Runner, RunResult, baseline_outcome
-from paxmodel.model.solvers import SolverError, new_highs, solver_label
+from paxmodel.model.solvers import SolverError, SolverName, new_highs, pulp_v4_warnings_silenced, solver_label
 from paxmodel.model.sourcing import NOISE
 from paxmodel.scenario.load import LoadedScenario
 
@@ -76,7 +76,8 @@ class HighsEngine:
         self.f_index = np.arange(n_y, n_y + n_f, dtype=np.int32)
         self.v_index = np.arange(n_y + n_f, n_y + n_f + n_v, dtype=np.int32)
         position = {var.name: n for n, var in enumerate(self.columns)}
-        rows = list(model.problem.constraints.values())
+        with pulp_v4_warnings_silenced():
+            rows = list(model.problem.constraints.values())
         row_of = {id(row): n for n, row in enumerate(rows)}
         self.cap_index = np.array([row_of[id(row)] for row in model.share_caps], dtype=np.int32)
         self.v_weight = np.array([net.overall_weight[i] for i in model.v], dtype=np.float64)
@@ -114,15 +115,16 @@ class HighsEngine:
         lp.col_lower_ = np.array(lower, dtype=np.float64)
         lp.col_upper_ = np.array(upper, dtype=np.float64)
         starts, indices, values, row_lower, row_upper = [0], [], [], [], []
-        for row in rows:
-            for var, coefficient in row.items():
-                if coefficient != 0:
-                    indices.append(position[var.name])
-                    values.append(float(coefficient))
-            starts.append(len(indices))
-            lb, ub = row.getLb(), row.getUb()
-            row_lower.append(-inf if lb is None else float(lb))
-            row_upper.append(inf if ub is None else float(ub))
+        with pulp_v4_warnings_silenced():
+            for row in rows:
+                for var, coefficient in row.items():
+                    if coefficient != 0:
+                        indices.append(position[var.name])
+                        values.append(float(coefficient))
+                starts.append(len(indices))
+                lb, ub = row.getLb(), row.getUb()
+                row_lower.append(-inf if lb is None else float(lb))
+                row_upper.append(inf if ub is None else float(ub))
         for n, rhs in zip(self.cap_index, self.cap_upper, strict=True):
             row_upper[n] = float(rhs)
         self.cap_lower = np.full(len(self.cap_index), -inf)
@@ -136,15 +138,15 @@ class HighsEngine:
         self.highs: Any = new_highs()
         # One thread: HiGHS's task pool costs more in synchronisation than a warm-started
         # simplex of this size gains (0.45 -> 0.12 ms per run); parallelism comes from processes.
-        # The pool is global to the process and may already exist (PuLP's HiGHS makes one with
-        # the default size); HiGHS refuses threads=1 then, so the pool is rebuilt with one thread.
-        # Later solves with the default option (threads=0, as PuLP's) accept any pool size.
-        highspy.Highs.resetGlobalScheduler(True)
+        # The pool is global to the process; see `run` for when another HiGHS made it bigger.
         self.highs.setOptionValue("threads", 1)
         self.highs.setOptionValue("solver", "simplex")
         self.lp = lp  # as built: the numbers of the empty membership
         self.empty = (self.cost, self.f_upper, self.cap_upper)
         self._optimal = highspy.HighsModelStatus.kOptimal
+        self._not_set = highspy.HighsModelStatus.kNotset
+        self._error = highspy.HighsStatus.kError
+        self._reset_pool = highspy.Highs.resetGlobalScheduler
         self.members: Members | None = None  # the membership the model is set for
         self.solves = 0
         self.cold_start()
@@ -198,7 +200,12 @@ class HighsEngine:
     def run(self, members: Members) -> Array:
         """Solve for `members`; the column values (y, f, v in `SourcingModel` key order)."""
         self.set_members(members)
-        self.highs.run()
+        if self.highs.run() == self._error and self.highs.getModelStatus() == self._not_set:
+            # Another HiGHS in this process (PuLP's, with the default threads=0) built the global
+            # thread pool with more threads, and HiGHS refuses threads=1 then: rebuild the pool
+            # with one thread (solves with threads=0 accept a pool of any size) and run again.
+            self._reset_pool(True)
+            self.highs.run()
         self.solves += 1
         status = self.highs.getModelStatus()
         if status != self._optimal:
@@ -349,6 +356,67 @@ class FastSolver:
                 done += len(chunk)
                 if progress is not None:
                     progress(done, total)
+
+
+class NaiveSolver:
+    """The same interface as `FastSolver`, solving every configuration through PuLP.
+
+    For solvers other than the in-process HiGHS engine (CBC), and as a reference: each
+    configuration is a full `Runner.run` (PuLP writes and solves the whole model).
+    """
+
+    def __init__(self, source: Runner | LoadedScenario, solver: SolverName = "cbc") -> None:
+        self.runner = source if isinstance(source, Runner) else Runner(source)
+        self.network = self.runner.network
+        self.baseline = self.runner.baseline
+        self.solver: SolverName = solver
+        self.cache: dict[Members, Evaluation] = {}
+
+    @property
+    def baseline_dependency(self) -> float:
+        return self.baseline.dependency.overall
+
+    def result(self, name: str, members: Iterable[str]) -> RunResult:
+        return self.runner.run(name, tuple(sorted(frozenset(members))), self.solver)
+
+    def evaluate(self, members: Iterable[str]) -> Evaluation:
+        key = frozenset(members)
+        found = self.cache.get(key)
+        if found is None:
+            result = self.result("", key)
+            shortfall = sum(
+                self.network.overall_weight[i] * m.shortfall / self.network.requirement[i]
+                for i, m in result.optimised.items.items()
+            )
+            found = Evaluation(result.objective, result.optimised.dependency.overall, shortfall)
+            self.cache[key] = found
+        return found
+
+    def optimised_dependency(self, members: Iterable[str]) -> float:
+        return self.evaluate(members).dependency
+
+    def removed(self, members: Iterable[str]) -> float:
+        return self.baseline_dependency - self.evaluate(members).dependency
+
+    def evaluate_many(
+        self, configurations: Iterable[Iterable[str]], progress: Progress | None = None
+    ) -> list[Evaluation]:
+        keys = [frozenset(members) for members in configurations]
+        todo = list(dict.fromkeys(key for key in keys if key not in self.cache))
+        for done, key in enumerate(todo, start=1):
+            self.evaluate(key)
+            if progress is not None:
+                progress(done, len(todo))
+        return [self.cache[key] for key in keys]
+
+    def removed_many(self, configurations: Iterable[Iterable[str]], progress: Progress | None = None) -> list[float]:
+        base = self.baseline_dependency
+        return [base - e.dependency for e in self.evaluate_many(configurations, progress)]
+
+
+def make_solver(source: Runner | LoadedScenario, solver: SolverName = "highs") -> FastSolver | NaiveSolver:
+    """The fast engine for HiGHS, the PuLP route for any other solver."""
+    return FastSolver(source) if solver == "highs" else NaiveSolver(source, solver)
 
 
 @contextmanager
