@@ -181,6 +181,43 @@ def invite(
             typer.echo(f"wrote {output}", err=True)
 
 
+class ReportFormat(StrEnum):
+    md = "md"
+    html = "html"
+    csv = "csv"
+    json = "json"
+
+
+@app.command()
+def report(
+    path: ScenarioFile,
+    output: Annotated[Path, typer.Option("--output", "-o", help="File to write (atomically).", show_default=False)],
+    report_format: Annotated[
+        ReportFormat, typer.Option("--format", "-f", help="md and html include charts (need matplotlib).")
+    ] = ReportFormat.html,
+    membership: Annotated[
+        str | None, typer.Option("--membership", "-m", help="Named membership (default: the file's first).")
+    ] = None,
+    members: Annotated[
+        str | None, typer.Option("--members", help="Ad-hoc member list, comma-separated: US,JP,IN.")
+    ] = None,
+    solver: SolverOption = Solver.highs,
+) -> None:
+    """Write the sector exposure report of one membership against the status quo."""
+    from paxmodel.analyses.exposure import build_report
+    from paxmodel.outputs.report import ChartsUnavailable, check_format, write_report
+
+    with user_errors():
+        try:
+            check_format(report_format.value)
+        except ChartsUnavailable as exc:
+            raise fail(str(exc)) from None
+        exposure = build_report(load(path), membership, split_codes(members), solver.value)
+        written = write_report(exposure, report_format.value, output)
+    for file in written:
+        typer.echo(f"wrote {file}", err=True)
+
+
 def main() -> None:
     """Console-script entry point."""
     app()

@@ -57,12 +57,17 @@ class Change:
 
 @dataclass(frozen=True)
 class Split:
-    """Where an item's requirement comes from, as fractions of T_i (they sum to 1)."""
+    """Where an item's requirement T_i comes from, as fractions of T_i (the five sum to 1).
+
+    `unneeded` is non-zero only under the membership: the LP balances an item against what
+    the items that use it actually make, so when a user is short, less of its inputs is needed.
+    """
 
     member: float
     other: float
     concern: float
     shortfall: float
+    unneeded: float
 
     def to_dict(self) -> dict[str, float]:
         return {
@@ -70,6 +75,7 @@ class Split:
             "other": number(self.other),
             "concern": number(self.concern),
             "shortfall": number(self.shortfall),
+            "unneeded": number(self.unneeded),
         }
 
 
@@ -388,7 +394,11 @@ def lookthrough_dependency(network: Network, dependency: Mapping[str, float]) ->
     for i in reversed(network.topological_order):  # inputs before the items that use them
         if i not in dependency:
             continue
-        kept = 1.0 - min(1.0, max(0.0, dependency[i]))
+        direct = min(1.0, max(0.0, dependency[i]))
+        if not network.inputs[i]:
+            result[i] = direct  # the formula with an empty product, without its rounding
+            continue
+        kept = 1.0 - direct
         for k in network.inputs[i]:
             kept *= 1.0 - result[k]
         result[i] = 1.0 - kept
@@ -452,12 +462,18 @@ def _item_row(
         split = {}
         for case, outcome in outcomes.items():
             shares = {c: x / need for c, x in outcome.sourcing.sourced[item].items()}
-            by_group = {g: sum(v for c, v in shares.items() if countries[c].group == g) for g in ("member", "other", "concern")}
+            by_group = {
+                g: sum((v for c, v in shares.items() if countries[c].group == g), 0.0)
+                for g in ("member", "other", "concern")
+            }
+            shortfall = outcome.sourcing.shortfall[item] / need
+            met = sum(by_group.values()) + shortfall
             split[case] = Split(
                 member=by_group["member"],
                 other=by_group["other"],
                 concern=by_group["concern"],
-                shortfall=outcome.sourcing.shortfall[item] / need,
+                shortfall=shortfall,
+                unneeded=1.0 - met if met < 1.0 - TOLERANCE else 0.0,
             )
             crma[case] = crma_flag(shares, members)
     return ItemRow(

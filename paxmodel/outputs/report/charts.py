@@ -21,12 +21,19 @@ INSTALL_HINT = "pip install 'paxmodel[report]'"
 
 BASELINE_COLOUR = "#b8c2cc"
 OPTIMISED_COLOUR = "#1f4e79"
-GROUP_COLOURS = {"member": "#1f4e79", "other": "#9aa7b4", "concern": "#b03a2e", "shortfall": "#e0a526"}
+GROUP_COLOURS = {
+    "member": "#1f4e79",
+    "other": "#9aa7b4",
+    "concern": "#b03a2e",
+    "shortfall": "#e0a526",
+    "unneeded": "#e4e8ec",
+}
 GROUP_LABELS = {
     "member": "members",
     "other": "other countries",
     "concern": "countries of concern",
     "shortfall": "shortfall",
+    "unneeded": "not needed (a user item is short)",
 }
 CASE_LABELS = {"baseline": "Status quo", "optimised": "Under the membership"}
 LABEL_LENGTH = 34
@@ -102,12 +109,14 @@ def sourcing_split_chart(report: ExposureReport, sector: SectorRow) -> Chart:
     rows = [r for r in report.sector_items(sector) if r.split is not None]
     labels = [_short(r.name) for r in rows]
     positions = list(range(len(rows)))[::-1]
+    unneeded = any(r.split and r.split["optimised"].unneeded > 0 for r in rows)
+    groups = [g for g in GROUP_COLOURS if g != "unneeded" or unneeded]
     figure = Figure(figsize=(WIDTH, 1.25 + ROW * len(rows)))
     axes = figure.subplots(1, 2, sharey=True)
-    _margins(figure, labels, top=0.3, bottom=0.7, wspace=0.16)
+    _margins(figure, labels, top=0.3, bottom=0.9 if unneeded else 0.7, wspace=0.16)
     for ax, case in zip(axes, CASES, strict=True):
         left = [0.0] * len(rows)
-        for group in GROUP_COLOURS:
+        for group in groups:
             widths = [getattr(r.split[case], group) if r.split else 0.0 for r in rows]
             ax.barh(positions, widths, left=left, height=0.62, color=GROUP_COLOURS[group], label=GROUP_LABELS[group])
             left = [a + b for a, b in zip(left, widths, strict=True)]
@@ -118,7 +127,7 @@ def sourcing_split_chart(report: ExposureReport, sector: SectorRow) -> Chart:
         _style(ax)
     axes[0].set_yticks(positions, labels)
     handles, names = axes[0].get_legend_handles_labels()
-    figure.legend(handles, names, loc="lower center", ncols=4, frameon=False, fontsize=8)
+    figure.legend(handles, names, loc="lower center", ncols=3 if unneeded else 4, frameon=False, fontsize=8)
     name = sector_chart_names(sector)[0]
     return Chart(
         name=name,
