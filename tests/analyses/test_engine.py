@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import random
 from functools import cache
 from typing import Any
@@ -106,7 +107,7 @@ def test_gray_subsets_cover_every_subset_once_one_change_at_a_time() -> None:
     subsets = gray_subsets(players)
     assert sorted(mask for mask, _ in subsets) == list(range(16))
     assert len({members for _, members in subsets}) == 16
-    for (_, before), (_, after) in zip(subsets, subsets[1:], strict=False):
+    for (_, before), (_, after) in itertools.pairwise(subsets):
         assert len(before ^ after) == 1
     for mask, members in subsets:
         assert members == {p for b, p in enumerate(players) if mask >> b & 1}
