@@ -119,16 +119,30 @@ def test_html_escapes_scenario_text(small: ExposureReport) -> None:
     assert not any(URL.match(link) for link in parsed.links)
 
 
+def item_cells(page: str, item: str) -> list[str]:
+    """The cells of an item's row: (markup, text) of each <td>."""
+    row = re.search(rf'<tr id="item-{item}">(.*?)</tr>', page, re.DOTALL)
+    assert row is not None
+    return re.findall(r"<td[^>]*>(.*?)</td>", row.group(1), re.DOTALL)
+
+
+def text_of(markup: str) -> str:
+    return re.sub(r"<[^>]+>", "", markup)
+
+
 def test_html_flags_and_lookthrough(small: ExposureReport) -> None:
     page = render(small, "html")
-    gallium = re.search(r'<tr id="item-gallium">.*?</tr>', page, re.DOTALL)
-    wafer = re.search(r'<tr id="item-wafer">.*?</tr>', page, re.DOTALL)
-    poly = re.search(r'<tr id="item-polysilicon">.*?</tr>', page, re.DOTALL)
-    assert gallium and wafer and poly
-    assert '<span class="flag">CN 90.0% → CN 90.0%</span>' in gallium.group(0)
-    assert "CN 85.7% → –" in poly.group(0) and 'class="flag">CN 85.7%' not in poly.group(0)
-    assert '<span class="warn">91.0% → 57.5%</span>' in wafer.group(0)  # look-through beside 10.0% → 0.0%
-    assert "10.0% → 0.0%" in wafer.group(0)
+    # columns: requirement, suppliers, dependency, removed, look-through, concern, HHI, shortfall, expansion, CRMA
+    gallium, poly, wafer = (item_cells(page, i) for i in ("gallium", "polysilicon", "wafer"))
+    assert text_of(gallium[9]) == "CN 90.0% → CN 90.0%" and 'class="flag"' in gallium[9]
+    assert text_of(poly[9]) == "CN 85.7% → –" and 'class="flag"' not in poly[9]  # flagged today only
+    assert text_of(gallium[5]) == "90.0% → 90.0%" and 'class="flag"' in gallium[5]  # concern share above 50%
+    assert text_of(gallium[7]) == "0.5" and 'class="flag"' in gallium[7]  # shortfall
+    assert text_of(wafer[2]) == "10.0% → 0.0%"  # direct dependency ...
+    assert text_of(wafer[4]) == "91.0% → 57.5%" and 'class="warn"' in wafer[4]  # ... and look-through beside it
+    assert text_of(poly[4]) == "–"  # no inputs
+    assert text_of(poly[8]) == "US 50 (cost 100)"
+    assert text_of(poly[1]) == "CN 85.7%DE 14.3%"  # one supplier per line
 
 
 def csv_rows(report: ExposureReport) -> list[dict[str, str]]:

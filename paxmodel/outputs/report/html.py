@@ -267,7 +267,11 @@ def _item_row(report: ExposureReport, row: ItemRow) -> str:
     concern_flag = row.concern_share is not None and row.concern_share.optimised > CHOKEPOINT_CONCERN_SHARE + TOLERANCE
     short = amount(row.shortfall.optimised) if row.shortfall is not None else "0"
     flags = [row.crma[case] for case in CASES]
-    crma = "–" if flags == [None, None] else " → ".join(escape(crma_text(flag)) for flag in flags)
+    crma = (
+        "–"
+        if flags == [None, None]
+        else " → ".join(f'<span class="nowrap">{escape(crma_text(flag))}</span>' for flag in flags)
+    )
     unit = f'<span class="unit">{escape(row.unit)}</span>' if row.unit else ""
     return (
         head
@@ -280,7 +284,7 @@ def _item_row(report: ExposureReport, row: ItemRow) -> str:
         + _change_cell(row.hhi, fmt="hhi")
         + f'<td class="num">{_mark(short, "flag" if short != "0" else None)}</td>'
         + f"<td>{_lines(expansion_uses(row, unit=False)) or '–'}</td>"
-        + f'<td class="nowrap">{_flagged(crma) if flags[1] is not None else crma}</td></tr>'
+        + f"<td>{_flagged(crma) if flags[1] is not None else crma}</td></tr>"
     )
 
 

@@ -56,8 +56,6 @@ def render_markdown(report: ExposureReport, charts: list[Chart], chart_folder: s
         "",
         *(f"- {md(sentence)}" for sentence in summary_sentences(report)),
         "",
-        f"Members: {md(members_text(report))}.",
-        "",
         "## Dependency by sector",
         "",
         "| Sector | Weight | Dependency today | Dependency membership | Removed | Look-through | Concern share |",

@@ -151,9 +151,12 @@ def _movement(change: Change) -> str:
     return f"stays at {pct(change.baseline)}"
 
 
+LISTED = 8  # items named in one summary sentence; the tables have the rest
+
+
 def _names(report: ExposureReport, pairs: tuple[tuple[str, float], ...], show: str) -> str:
     parts = []
-    for item, value in pairs:
+    for item, value in pairs[:LISTED]:
         if show == "removed":
             parts.append(f"{item_label(report, item)} ({points(value)})")
         elif show == "pct":
@@ -161,6 +164,8 @@ def _names(report: ExposureReport, pairs: tuple[tuple[str, float], ...], show: s
         else:
             row = report.items[item]
             parts.append(f"{row.name} ({with_unit(value, row.unit)} of {with_unit(row.requirement, row.unit)})")
+    if len(pairs) > LISTED:
+        parts.append(f"and {len(pairs) - LISTED} more (see the sector tables)")
     return ", ".join(parts)
 
 
@@ -222,7 +227,7 @@ def summary_sentences(report: ExposureReport) -> list[str]:
                     f"{pct(hidden.lookthrough.optimised)} counting inputs)"
                 )
         sentences.append(
-            f"Exposure hidden upstream (look-through at least {points(HIDDEN_UPSTREAM_GAP)} above the direct "
+            f"Exposure hidden upstream (look-through at least {100 * HIDDEN_UPSTREAM_GAP:g} points above the direct "
             "figure): " + ", ".join(parts) + "."
         )
     if s.expansion_cost > 0:
