@@ -96,7 +96,12 @@ footer { margin-top: 40px; padding-top: 10px; padding-bottom: 30px; border-top: 
   table { font-size: 8.5pt; }
   thead { display: table-header-group; }
   tr, figure, .figure { break-inside: avoid; }
-  .figures { grid-template-columns: repeat(5, 1fr); }
+  .figures { grid-template-columns: repeat(5, 1fr); gap: 8px; margin: 8px 0 10px; }
+  .figure { padding: 6px 10px; }
+  .figure .value { font-size: 15pt; }
+  h1 { font-size: 20pt; }
+  h2 { margin-top: 16px; font-size: 14pt; }
+  ul.summary li { margin: 2px 0; }
   dl.reading dt { break-after: avoid; }
   figure svg { max-width: 640px; }
 }
