@@ -7,6 +7,8 @@ The Python API, for notebooks and scripts::
     result = paxmodel.solve(scenario, membership="signatories_2026")
     result.removed                      # overall dependency removed
     result.to_dict()                    # the JSON document of `paxmodel run --json`
+    report = paxmodel.build_report(scenario, membership="signatories_2026")
+    paxmodel.write_report(report, "html", "report.html")   # as `paxmodel report`
 
 Names are imported on first use so that `import paxmodel` (and the CLI's `--help`) stay fast.
 """
@@ -31,9 +33,13 @@ _EXPORTS = {
     "solve": "paxmodel.model.run",
     "Runner": "paxmodel.model.run",
     "RunResult": "paxmodel.model.run",
+    "build_report": "paxmodel.analyses.exposure",
+    "ExposureReport": "paxmodel.analyses.exposure",
+    "write_report": "paxmodel.outputs.report",
 }
 
 __all__ = [
+    "ExposureReport",
     "LoadedScenario",
     "MembershipError",
     "Network",
@@ -42,17 +48,21 @@ __all__ = [
     "ScenarioError",
     "SolverError",
     "SourcingModel",
+    "build_report",
     "generate_scenario",
     "load_scenario",
     "scenario_from_dict",
     "solve",
+    "write_report",
 ]
 
 if TYPE_CHECKING:
+    from paxmodel.analyses.exposure import ExposureReport, build_report
     from paxmodel.model.lp import SourcingModel
     from paxmodel.model.network import Network
     from paxmodel.model.run import Runner, RunResult, solve
     from paxmodel.model.solvers import SolverError
+    from paxmodel.outputs.report import write_report
     from paxmodel.scenario.errors import MembershipError, ScenarioError
     from paxmodel.scenario.generate import generate_scenario
     from paxmodel.scenario.load import LoadedScenario, load_scenario, scenario_from_dict

@@ -122,3 +122,22 @@ def test_the_bundled_scenario_report(tmp_path: Path) -> None:
         for item_id in sector.items:
             assert f"item-{item_id}" in parser.ids
     assert parser.svg >= 1 + 2 * len(scenario.sectors)
+
+
+def test_python_api_writes_the_same_report(tmp_path: Path) -> None:
+    import paxmodel
+
+    report = paxmodel.build_report(paxmodel.load_scenario(SMALL), membership="bloc", date="2026-03-01")
+    assert isinstance(report, paxmodel.ExposureReport)
+    api = paxmodel.write_report(report, "json", tmp_path / "api.json")[0]
+    cli = tmp_path / "cli.json"
+    env = {**os.environ, "SOURCE_DATE_EPOCH": "1772323200"}  # 2026-03-01
+    completed = subprocess.run(
+        [sys.executable, "-m", "paxmodel", "report", str(SMALL), "-m", "bloc", "-f", "json", "-o", str(cli)],
+        capture_output=True,
+        env=env,
+        check=False,
+        cwd=ROOT,
+    )
+    assert completed.returncode == 0, completed.stderr.decode()
+    assert api.read_bytes() == cli.read_bytes()
