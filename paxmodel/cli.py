@@ -97,7 +97,16 @@ def emit_json(document: Any, output: Path | None, print_it: bool) -> None:
 def print_rich(renderable: Any) -> None:
     from rich.console import Console
 
-    Console(soft_wrap=False).print(renderable)
+    console = Console(soft_wrap=False)
+    if not console.is_terminal:
+        console.width = max(console.width, 110)  # pipes and files: do not squeeze tables to 80
+    console.print(renderable)
+
+
+def plural(count: int, noun: str) -> str:
+    if count == 1:
+        return f"1 {noun}"
+    return f"{count} {noun[:-1]}ies" if noun.endswith("y") else f"{count} {noun}s"
 
 
 def split_codes(value: str | None) -> list[str] | None:
@@ -112,8 +121,9 @@ def validate(path: ScenarioFile) -> None:
         scenario = loaded.scenario
         items = sum(len(s.items) for s in scenario.sectors.values())
         typer.echo(
-            f"{path}: valid paxmodel scenario '{scenario.name}': {len(scenario.countries)} countries, "
-            f"{len(scenario.sectors)} sectors, {items} items, {len(loaded.memberships)} memberships"
+            f"{path}: valid paxmodel scenario '{scenario.name}': {plural(len(scenario.countries), 'country')}, "
+            f"{plural(len(scenario.sectors), 'sector')}, {plural(items, 'item')}, "
+            f"{plural(len(loaded.memberships), 'membership')}"
         )
 
 
@@ -133,6 +143,8 @@ def run(
     """Optimise sourcing for one membership and report the dependency it removes."""
     from paxmodel.model.run import solve
 
+    if membership is not None and members is not None:
+        raise typer.BadParameter("give --membership or --members, not both")
     with user_errors():
         result = solve(load(path), membership, split_codes(members), solver.value)
         emit_json(result.to_dict(), output, as_json)
