@@ -9,6 +9,8 @@ The Python API, for notebooks and scripts::
     result.to_dict()                    # the JSON document of `paxmodel run --json`
     report = paxmodel.build_report(scenario, membership="signatories_2026")
     paxmodel.write_report(report, "html", "report.html")   # as `paxmodel report`
+    paxmodel.compare(scenario).records()                    # memberships ranked, as flat dicts
+    paxmodel.shapley(scenario, "signatories_2026").values   # {member: Shapley value}
 
 Names are imported on first use so that `import paxmodel` (and the CLI's `--help`) stay fast.
 """
@@ -36,27 +38,44 @@ _EXPORTS = {
     "build_report": "paxmodel.analyses.exposure",
     "ExposureReport": "paxmodel.analyses.exposure",
     "write_report": "paxmodel.outputs.report",
+    "compare": "paxmodel.analyses.compare",
+    "Comparison": "paxmodel.analyses.compare",
+    "marginal": "paxmodel.analyses.contributions",
+    "shapley": "paxmodel.analyses.contributions",
+    "MarginalValues": "paxmodel.analyses.contributions",
+    "ShapleyValues": "paxmodel.analyses.contributions",
+    "FastSolver": "paxmodel.analyses.engine",
 }
 
 __all__ = [
+    "Comparison",
     "ExposureReport",
+    "FastSolver",
     "LoadedScenario",
+    "MarginalValues",
     "MembershipError",
     "Network",
     "RunResult",
     "Runner",
     "ScenarioError",
+    "ShapleyValues",
     "SolverError",
     "SourcingModel",
     "build_report",
+    "compare",
     "generate_scenario",
     "load_scenario",
+    "marginal",
     "scenario_from_dict",
+    "shapley",
     "solve",
     "write_report",
 ]
 
 if TYPE_CHECKING:
+    from paxmodel.analyses.compare import Comparison, compare
+    from paxmodel.analyses.contributions import MarginalValues, ShapleyValues, marginal, shapley
+    from paxmodel.analyses.engine import FastSolver
     from paxmodel.analyses.exposure import ExposureReport, build_report
     from paxmodel.model.lp import SourcingModel
     from paxmodel.model.network import Network

@@ -18,7 +18,7 @@ from paxmodel.model.run import solve
 from paxmodel.outputs.compare_tables import comparison_table
 from paxmodel.scenario.errors import MembershipError
 from paxmodel.scenario.generate import generate_scenario_data
-from paxmodel.scenario.load import LoadedScenario, scenario_from_dict
+from paxmodel.scenario.load import LoadedScenario, load_scenario, scenario_from_dict
 
 TOLERANCE = 1e-7
 ADDED = "C012"  # not in the generated base membership (checked below)
@@ -186,3 +186,31 @@ def test_cli_bad_input(scenario_file: Path, args: list[str], code: int, message:
     assert result.exit_code == code
     assert message in re.sub(r"[\s│╭╮╰╯─]+", " ", result.output)  # usage errors come in a box
     assert result.stdout.strip() == "" or code == 2
+
+
+BUNDLED = Path(__file__).resolve().parents[2] / "scenarios" / "pax_silica_2026.yaml"
+
+
+def test_bundled_scenario_compare_marginal_and_shapley() -> None:
+    runner = CliRunner()
+    result = runner.invoke(app, ["compare", str(BUNDLED), "--json"])
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
+    names = [c["name"] for c in document["configurations"]]
+    assert sorted(names) == sorted(load_scenario(BUNDLED).memberships)
+    removed = [c["removed"] for c in document["configurations"]]
+    assert removed == sorted(removed, reverse=True) and removed[-1] > 0
+
+    first = next(iter(load_scenario(BUNDLED).memberships))
+    result = runner.invoke(app, ["compare", str(BUNDLED), "--marginal", "--shapley", "--json"])
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
+    assert document["membership"] == first and document["exact"] is True
+    total = document["removed"] - document["removed_none"]
+    assert sum(document["shapley"].values()) == pytest.approx(total, abs=1e-9)
+    assert max(document["shapley"].values()) > 0.01  # some member matters a lot
+
+    table = runner.invoke(app, ["compare", str(BUNDLED), "-m", first, "--marginal", "--shapley", "--quiet"])
+    assert table.exit_code == 0, table.output
+    for heading in ("Members: removal lost if it alone leaves", "Candidates: removal gained", "Shapley value"):
+        assert heading in table.stdout
