@@ -251,7 +251,7 @@ def compare(
         typer.Option(
             "--samples",
             min=2,
-            help="Estimate Shapley values from this many random orders (default: exact up to 14 members).",
+            help="Random orders for Shapley values of more than 14 members (default 1000); up to 14: exact.",
         ),
     ] = None,
     seed: Annotated[int, typer.Option("--seed", help="Seed of the random orders of --samples.")] = 0,

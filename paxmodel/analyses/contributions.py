@@ -14,9 +14,9 @@ no-member optimum, which is not 0 in general: optimising sourcing helps even wit
       phi_i = sum over S in M - {i} of |S|! (n - |S| - 1)! / n! * (v(S + i) - v(S))
 
   Exact (all 2^n subsets, evaluated by the fast engine in Gray code order) up to
-  `EXACT_MAX_PLAYERS` players; above that, or when a number of samples is given, estimated
-  by permutation sampling: the mean of each player's marginal contribution over random
-  orders of the players, with its standard error (standard deviation / sqrt(samples)).
+  `EXACT_MAX_PLAYERS` players; above that estimated by permutation sampling: the mean of
+  each player's marginal contribution over random orders of the players, with its standard
+  error (standard deviation / sqrt(samples)).
   The values always sum to v(M) - v(empty set) (efficiency), sampled ones too.
 """
 
@@ -221,6 +221,7 @@ def shapley(
     samples: int | None = None,
     seed: int = 0,
     *,
+    exact: bool | None = None,
     members: Iterable[str] | None = None,
     solver: SolverName = "highs",
     engine: Solver | None = None,
@@ -228,14 +229,16 @@ def shapley(
 ) -> ShapleyValues:
     """Shapley value of every member of `membership` (default: the file's first).
 
-    Exact when `samples` is None and there are at most `EXACT_MAX_PLAYERS` members;
+    `exact=None` (the default): exact when there are at most `EXACT_MAX_PLAYERS` members
+    (then `samples` and `seed` are not used: the exact values are cheap and better),
     otherwise estimated from `samples` random orders (default `DEFAULT_SAMPLES`) drawn with
-    `seed`: the same seed gives the same values.
+    `seed`, the same seed giving the same values. `exact=True` or `False` forces the method.
     """
     if samples is not None and samples < 2:
         raise ValueError("samples must be at least 2 (the standard error needs two)")
     name, players, engine = _setup(loaded, membership, members, solver, engine)
-    exact = samples is None and len(players) <= EXACT_MAX_PLAYERS
+    if exact is None:
+        exact = len(players) <= EXACT_MAX_PLAYERS
     errors: dict[str, float] | None = None
     if exact:
         draws = None

@@ -165,8 +165,21 @@ def test_cli_contributions_json(scenario_file: Path) -> None:
     )
     assert sampled.exit_code == 0, sampled.output
     document = json.loads(sampled.stdout)
-    assert document["exact"] is False and document["samples"] == 20 and "standard_error" in document
     assert document["membership"] == "base"  # the file's first
+    assert document["exact"] is True  # 4 players: exact, whatever --samples says
+
+
+def test_cli_samples_above_the_exact_limit(scenario_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from paxmodel.analyses import contributions
+
+    monkeypatch.setattr(contributions, "EXACT_MAX_PLAYERS", 3)
+    args = ["compare", str(scenario_file), "--shapley", "--samples", "20", "--seed", "3", "--json"]
+    first = CliRunner().invoke(app, args)
+    assert first.exit_code == 0, first.output
+    document = json.loads(first.stdout)
+    assert document["exact"] is False and document["samples"] == 20 and document["seed"] == 3
+    assert set(document["standard_error"]) == set(document["shapley"]) == set(document["players"])
+    assert CliRunner().invoke(app, args).stdout == first.stdout  # same seed, same bytes
 
 
 @pytest.mark.parametrize(
