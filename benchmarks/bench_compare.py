@@ -10,8 +10,9 @@ the largest supply plus expansion (sum over items of (A + E) / T), most first.
 (a) Sweep of every subset of --players players (2^10 = 1024 configurations), in Gray code order:
     - naive: a fresh PuLP build and HiGHS solve per configuration, `SourcingModel(network).solve`,
       timed on --naive configurations spread evenly over the sweep and extrapolated to all;
-    - engine: `FastSolver.evaluate_many` on one process, and on two (both cores), timed on the
-      whole sweep, engine build and worker start-up included.
+    - engine: `FastSolver.evaluate_many` on one process, and with two allowed (both cores; the
+      engine starts a worker only when the rest of the sweep is expected to take over 1.5 s),
+      timed on the whole sweep, engine build and worker start-up included.
     The objectives of the naive configurations are compared with the engine's.
 (b) Exact Shapley values of --shapley-players players (2^12 = 4096 configurations):
     `paxmodel.analyses.contributions.shapley`, everything included (LP and engine build).
@@ -188,6 +189,14 @@ def fastest(name: str, args: argparse.Namespace) -> dict[str, Any]:
     return best
 
 
+def worker_memory(run: dict[str, Any], workers: int) -> str:
+    if workers == 1:
+        return ""
+    if run["memory"][1] == 0:
+        return " (no worker: not worth it)"
+    return f" ({mib(run['memory'][1])})"
+
+
 def mib(kib: int) -> str:
     return f"{kib / 1024:,.0f} MiB"
 
@@ -261,7 +270,7 @@ def main() -> None:
             f"{engine['seconds']:.2f} s",
             f"{1000 * engine['seconds'] / sweep_size:.3f} ms",
             f"{naive_total / engine['seconds']:.0f}x",
-            mib(engine["memory"][0]) + (f" ({mib(engine['memory'][1])})" if w > 1 else ""),
+            mib(engine["memory"][0]) + worker_memory(engine, w),
         )
     for w, result in shapleys.items():
         kind = "exact" if result["exact"] else "SAMPLED"
@@ -271,7 +280,7 @@ def main() -> None:
             f"{result['seconds']:.2f} s",
             f"{1000 * result['seconds'] / result['configurations']:.3f} ms",
             f"{per_naive * result['configurations'] / result['seconds']:.0f}x",
-            mib(result["memory"][0]) + (f" ({mib(result['memory'][1])})" if w > 1 else ""),
+            mib(result["memory"][0]) + worker_memory(result, w),
         )
     console = Console(width=150)
     console.print(table)
