@@ -23,6 +23,10 @@ def pp(value: float) -> str:
     return f"{100 * value:+.2f} pp"
 
 
+def count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
+
+
 def _codes(codes: tuple[str, ...], limit: int = 8) -> str:
     if not codes:
         return ""
@@ -34,7 +38,7 @@ def comparison_table(comparison: Comparison) -> Group:
     """Configurations in rank order: members, overall figures and shortfall; then removal per sector."""
     title = Text.assemble(
         (comparison.scenario, "bold"),
-        f" · {len(comparison.configurations)} configurations ranked by optimised dependency (lowest first)",
+        f" · {count(len(comparison.configurations), 'configuration')} ranked by optimised dependency (lowest first)",
     )
     table = Table(title=f"Overall (baseline {pct(comparison.baseline)})", title_justify="left")
     table.add_column("#", justify="right")
@@ -74,7 +78,7 @@ def comparison_table(comparison: Comparison) -> Group:
     notes = Text(
         "optimised: overall risk-weighted dependency; removed = baseline - optimised, in percentage points.\n"
         "shortfall: weighted share of the bloc's requirement left unmet (sum of k_i u_i / T_i); "
-        f"baseline {pct(comparison.baseline_shortfall)}. solver {comparison.solver}",
+        f"baseline {pct(comparison.baseline_shortfall)}.\nsolver {comparison.solver}",
         style="dim",
     )
     return Group(title, table, by_sector, notes)
@@ -84,10 +88,11 @@ def marginal_table(result: MarginalValues) -> Group:
     """Members (removal lost if each alone leaves) and candidates (gained if each alone joins)."""
     title = Text.assemble(
         (result.scenario, "bold"),
-        f" · membership {result.membership} ({len(result.members)} members) removes {points(result.removed)}"
+        f" · membership {result.membership} ({count(len(result.members), 'member')}) removes {points(result.removed)}"
         f" of {pct(result.baseline)}",
     )
-    members = Table(title="Members: removal lost if it alone leaves", title_justify="left")
+    heading = "Members: removal lost if it alone leaves"
+    members = Table(title=heading, title_justify="left", min_width=len(heading))
     members.add_column("member")
     members.add_column("marginal", justify="right")
     members.add_column("removed without it", justify="right")
@@ -96,7 +101,8 @@ def marginal_table(result: MarginalValues) -> Group:
         members.add_row(code, pp(values[code]), points(result.removed_without[code]))
     parts: list[Table | Text] = [members]
     if result.candidates:
-        candidates = Table(title="Candidates: removal gained if it alone joins", title_justify="left")
+        heading = "Candidates: removal gained if it alone joins"
+        candidates = Table(title=heading, title_justify="left", min_width=len(heading))
         candidates.add_column("candidate")
         candidates.add_column("marginal", justify="right")
         candidates.add_column("removed with it", justify="right")
@@ -112,13 +118,13 @@ def shapley_table(result: ShapleyValues) -> Group:
     """Each member's Shapley value and its share of what the membership adds."""
     total = result.removed_all - result.removed_none
     how = (
-        f"exact over all {result.configurations} subsets"
+        f"exact over all {count(result.configurations, 'subset')}"
         if result.exact
         else f"sampled: {result.samples} random orders, seed {result.seed}, {result.configurations} subsets solved"
     )
     title = Text.assemble(
         (result.scenario, "bold"),
-        f" · Shapley values of the {len(result.players)} members of {result.membership} ({how})",
+        f" · Shapley values of the {count(len(result.players), 'member')} of {result.membership} ({how})",
     )
     table = Table(title_justify="left")
     table.add_column("member")
@@ -132,9 +138,10 @@ def shapley_table(result: ShapleyValues) -> Group:
             row.append(f"{100 * result.standard_error[code]:.2f} pp")
         table.add_row(*row)
     notes = Text(
-        f"v(S) = dependency removed with membership S. v(all members) = {points(result.removed_all)}, "
-        f"v(no members) = {points(result.removed_none)} (optimised sourcing without a bloc);\n"
-        f"the values sum to the difference, {points(total)}. solver {result.solver}",
+        f"v(S) = dependency removed with membership S: v(all members) = {points(result.removed_all)}, "
+        f"v(no members) = {points(result.removed_none)}\n"
+        f"(optimised sourcing without a bloc); the values sum to the difference, {points(total)}.\n"
+        f"solver {result.solver}",
         style="dim",
     )
     return Group(title, table, notes)
