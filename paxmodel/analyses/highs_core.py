@@ -97,7 +97,10 @@ class HighsCore:
         # The pool is global to the process; see `run` for when another HiGHS made it bigger.
         self.highs.setOptionValue("threads", 1)
         self.highs.setOptionValue("solver", "simplex")
-        self._optimal = highspy.HighsModelStatus.kOptimal
+        # A scenario whose items all have T = 0 gives an LP without columns: "empty" is its optimum.
+        self._optimal = (
+            highspy.HighsModelStatus.kModelEmpty if len(data.col_cost) == 0 else highspy.HighsModelStatus.kOptimal
+        )
         self._not_set = highspy.HighsModelStatus.kNotset
         self._error = highspy.HighsStatus.kError
         self._reset_pool = highspy.Highs.resetGlobalScheduler
@@ -179,7 +182,7 @@ class HighsCore:
         as `SourcingModel.read_sourcing` does.
         """
         values = self.run(members)
-        objective = float(self.highs.getInfo().objective_function_value)
+        objective = float(self.highs.getInfo().objective_function_value) if len(values) else 0.0
         noise = self.data.noise
         y = values[self.y_index]
         v = values[self.v_index]

@@ -227,3 +227,11 @@ def test_bundled_scenario_compare_marginal_and_shapley() -> None:
     assert table.exit_code == 0, table.output
     for heading in ("Members: removal lost if it alone leaves", "Candidates: removal gained", "Shapley value"):
         assert heading in table.stdout
+
+
+def test_scenario_without_memberships_compares_the_empty_one() -> None:
+    data = scenario_data()
+    del data["memberships"]
+    comparison = compare(scenario_from_dict(data, name="no memberships"))
+    assert [(c.name, c.members) for c in comparison.configurations] == [("none", ())]
+    assert comparison.configurations[0].removed > 0  # optimised sourcing helps even without a bloc

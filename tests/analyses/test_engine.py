@@ -157,3 +157,18 @@ def test_unknown_country_is_an_error() -> None:
     fast = FastSolver(Runner(scenario("plain")), workers=1)
     with pytest.raises(ValueError, match="unknown country 'XX'"):
         fast.solve(["XX"])
+
+
+def test_scenario_without_requirement_gives_an_empty_lp() -> None:
+    """All items with T = 0: no columns; HiGHS calls that 'empty', and it is the optimum."""
+    from paxmodel.scenario.load import scenario_from_dict
+
+    data = {
+        "paxmodel": 1,
+        "name": "nothing needed",
+        "countries": {"US": {"name": "US", "risk": 0.1}, "JP": {"name": "JP", "risk": 0.2}},
+        "sectors": {"s": {"name": "S", "items": {"a": {"name": "A", "unit": "t", "supply": {"US": 1}}}}},
+    }
+    fast = FastSolver(Runner(scenario_from_dict(data)), workers=1)
+    assert fast.evaluate(["US", "JP"]) == engine_module.Evaluation(0.0, 0.0, 0.0)
+    assert fast.result("x", ["US"]).to_dict()["overall"]["optimised"] == 0.0
