@@ -332,8 +332,9 @@ def report_from_result(loaded: LoadedScenario, result: RunResult, date: dt.date 
         c: Country(code=c, name=scenario.countries[c].name, group=group(c), risk=net.risk[c]) for c in net.countries
     }
     outcomes: dict[Case, Outcome] = {"baseline": result.baseline, "optimised": result.optimised}
-    lookthrough = {case: lookthrough_dependency(net, {i: m.dependency for i, m in o.items.items()})
-                   for case, o in outcomes.items()}
+    lookthrough = {
+        case: lookthrough_dependency(net, {i: m.dependency for i, m in o.items.items()}) for case, o in outcomes.items()
+    }
 
     items: dict[str, ItemRow] = {}
     for sector_id, sector in scenario.sectors.items():
@@ -509,7 +510,9 @@ def _summary(
     def ranked(values: Iterable[tuple[str, float]]) -> tuple[tuple[str, float], ...]:
         return tuple(sorted(values, key=lambda pair: (-pair[1], pair[0])))
 
-    reductions = ranked((r.id, r.dependency.removed) for r in active if r.dependency and r.dependency.removed > TOLERANCE)
+    reductions = ranked(
+        (r.id, r.dependency.removed) for r in active if r.dependency and r.dependency.removed > TOLERANCE
+    )
     return Summary(
         dependency=Change(base.dependency.overall, opt.dependency.overall),
         lookthrough=Change(lookthrough_before, lookthrough_after),

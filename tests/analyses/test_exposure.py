@@ -208,7 +208,9 @@ def test_json_is_plain_and_deterministic(small: ExposureReport) -> None:
     assert text == json_text(again.to_dict())
     document = json.loads(text)
     assert document["provenance"]["date"] == "2026-03-01"
-    assert document["provenance"]["sources"] == {"made-up": "Invented figures for tests (see https://example.org/not-fetched)"}
+    assert document["provenance"]["sources"] == {
+        "made-up": "Invented figures for tests (see https://example.org/not-fetched)"
+    }
     assert document["items"]["wafer"]["lookthrough"] == {"baseline": 0.91, "optimised": 0.575, "removed": 0.335}
     # rounding noise of a difference reads as zero, not 6.7e-16
     assert document["items"]["gallium"]["concern_share"]["removed"] == 0.0

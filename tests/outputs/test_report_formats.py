@@ -201,7 +201,10 @@ def test_csv_baseline_of_the_small_scenario(small: ExposureReport) -> None:
 
 def test_json_holds_the_summary_as_written(small: ExposureReport) -> None:
     document = json.loads(render(small, "json"))
-    assert document["summary_text"][1] == "Overall risk-weighted dependency falls from 65.2% to 50.8%: 14.3 points removed."
+    assert (
+        document["summary_text"][1]
+        == "Overall risk-weighted dependency falls from 65.2% to 50.8%: 14.3 points removed."
+    )
     assert any("Gallium (90.0%)" in sentence for sentence in document["summary_text"])
     assert document["summary"]["crma_flagged"] == {"baseline": ["polysilicon", "gallium"], "optimised": ["gallium"]}
 

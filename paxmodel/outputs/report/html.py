@@ -196,7 +196,7 @@ def _overview(report: ExposureReport, chart: Chart | None) -> str:
     )
     table = (
         '<div class="table-wrap"><table class="sectors">'
-        "<thead><tr><th>Sector</th><th class=\"num\">Weight</th>"
+        '<thead><tr><th>Sector</th><th class="num">Weight</th>'
         '<th class="num">Dependency<small>today</small></th>'
         '<th class="num">Dependency<small>membership</small></th>'
         '<th class="num">Removed</th>'
@@ -204,10 +204,7 @@ def _overview(report: ExposureReport, chart: Chart | None) -> str:
         '<th class="num">Concern share<small>today → membership</small></th></tr></thead>'
         f"<tbody>{''.join(rows)}</tbody></table></div>"
     )
-    return (
-        '<section id="overview">\n<h2>Dependency by sector</h2>\n'
-        f"{table}\n{_figure(chart)}\n</section>"
-    )
+    return f'<section id="overview">\n<h2>Dependency by sector</h2>\n{table}\n{_figure(chart)}\n</section>'
 
 
 def _sector(report: ExposureReport, sector: SectorRow, charts: dict[str, Chart]) -> str:
@@ -299,7 +296,6 @@ def _lines(parts: list[str]) -> str:
 
 def _flagged(markup: str) -> str:  # markup already escaped
     return f'<span class="flag">{markup}</span>'
-
 
 
 def _figure(chart: Chart | None) -> str:

@@ -49,8 +49,7 @@ READING = (
     ),
     (
         "Expansion used",
-        "New capacity in member countries that the optimised sourcing uses, with its cost in the scenario's "
-        "cost unit.",
+        "New capacity in member countries that the optimised sourcing uses, with its cost in the scenario's cost unit.",
     ),
 )
 
@@ -191,8 +190,7 @@ def summary_sentences(report: ExposureReport) -> list[str]:
         if value > 0:
             row = next(r for r in report.sectors if r.id == best)
             sentences.append(
-                f"The sector that gains most is {row.name}: {before_after(row.dependency)} "
-                f"({points(value)} removed)."
+                f"The sector that gains most is {row.name}: {before_after(row.dependency)} ({points(value)} removed)."
             )
     if s.concern_chokepoints:
         sentences.append(
