@@ -45,12 +45,15 @@ _EXPORTS = {
     "MarginalValues": "paxmodel.analyses.contributions",
     "ShapleyValues": "paxmodel.analyses.contributions",
     "FastSolver": "paxmodel.analyses.engine",
+    "invite": "paxmodel.analyses.invite",
+    "InviteResult": "paxmodel.analyses.invite",
 }
 
 __all__ = [
     "Comparison",
     "ExposureReport",
     "FastSolver",
+    "InviteResult",
     "LoadedScenario",
     "MarginalValues",
     "MembershipError",
@@ -64,6 +67,7 @@ __all__ = [
     "build_report",
     "compare",
     "generate_scenario",
+    "invite",
     "load_scenario",
     "marginal",
     "scenario_from_dict",
@@ -77,6 +81,7 @@ if TYPE_CHECKING:
     from paxmodel.analyses.contributions import MarginalValues, ShapleyValues, marginal, shapley
     from paxmodel.analyses.engine import FastSolver
     from paxmodel.analyses.exposure import ExposureReport, build_report
+    from paxmodel.analyses.invite import InviteResult, invite
     from paxmodel.model.lp import SourcingModel
     from paxmodel.model.network import Network
     from paxmodel.model.run import Runner, RunResult, solve

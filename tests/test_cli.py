@@ -517,3 +517,11 @@ def test_debug_shows_a_traceback(tmp_path: Path) -> None:
     assert b"Traceback (most recent call last)" in debug.stderr
     assert b"ScenarioError" in debug.stderr
     assert debug.stdout == b""
+
+
+def test_every_public_name_resolves() -> None:
+    import paxmodel
+
+    missing = [name for name in paxmodel.__all__ if getattr(paxmodel, name, None) is None]
+    assert missing == []
+    assert sorted(paxmodel.__all__) == sorted(paxmodel._EXPORTS)
