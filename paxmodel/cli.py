@@ -90,6 +90,8 @@ def emit_json(document: Any, output: Path | None, print_it: bool) -> None:
     text = json_text(document)
     if output is not None:
         write_atomic(output, text)
+        if not print_it:
+            typer.echo(f"wrote {output}", err=True)
     if print_it:
         sys.stdout.write(text)
 
@@ -152,82 +154,6 @@ def run(
         from paxmodel.outputs.tables import run_tables
 
         print_rich(run_tables(result))
-        if output is not None:
-            typer.echo(f"wrote {output}", err=True)
-
-
-@app.command()
-def schema() -> None:
-    """Print the JSON Schema of the scenario format (for editors and yaml-language-server)."""
-    from paxmodel.outputs.files import json_text
-    from paxmodel.scenario.schema import scenario_json_schema
-
-    sys.stdout.write(json_text(scenario_json_schema()))
-
-
-@app.command()
-def invite(
-    path: ScenarioFile,
-    base: Annotated[str, typer.Option("--base", "-b", help="Membership to extend (a name in the file).")],
-    max_new: Annotated[int, typer.Option("--max-new", "-k", help="Invite at most this many candidates.")],
-    candidates: Annotated[
-        str | None,
-        typer.Option("--candidates", help="Countries that may be invited, comma-separated (default: the file's)."),
-    ] = None,
-    frontier: Annotated[bool, typer.Option("--frontier", help="Also the best set for every k = 0..K.")] = False,
-    solver: SolverOption = Solver.highs,
-    as_json: JsonFlag = False,
-    output: OutputOption = None,
-) -> None:
-    """The best set of at most K candidates to invite, by one MILP solved to proven optimality."""
-    from paxmodel.analyses.invite import invite as best_invitations
-
-    with user_errors():
-        result = best_invitations(load(path), base, max_new, split_codes(candidates), frontier, solver.value)
-        emit_json(result.to_dict(), output, as_json)
-    if not as_json:
-        from paxmodel.outputs.invite_tables import invite_tables
-
-        print_rich(invite_tables(result))
-        if output is not None:
-            typer.echo(f"wrote {output}", err=True)
-
-
-class ReportFormat(StrEnum):
-    md = "md"
-    html = "html"
-    csv = "csv"
-    json = "json"
-
-
-@app.command()
-def report(
-    path: ScenarioFile,
-    output: Annotated[Path, typer.Option("--output", "-o", help="File to write (atomically).", show_default=False)],
-    report_format: Annotated[
-        ReportFormat, typer.Option("--format", "-f", help="md and html include charts (need matplotlib).")
-    ] = ReportFormat.html,
-    membership: Annotated[
-        str | None, typer.Option("--membership", "-m", help="Named membership (default: the file's first).")
-    ] = None,
-    members: Annotated[
-        str | None, typer.Option("--members", help="Ad-hoc member list, comma-separated: US,JP,IN.")
-    ] = None,
-    solver: SolverOption = Solver.highs,
-) -> None:
-    """Write the sector exposure report of one membership against the status quo."""
-    from paxmodel.analyses.exposure import build_report
-    from paxmodel.outputs.report import ChartsUnavailable, check_format, write_report
-
-    with user_errors():
-        try:
-            check_format(report_format.value)
-        except ChartsUnavailable as exc:
-            raise fail(str(exc)) from None
-        exposure = build_report(load(path), membership, split_codes(members), solver.value)
-        written = write_report(exposure, report_format.value, output)
-    for file in written:
-        typer.echo(f"wrote {file}", err=True)
 
 
 @app.command()
@@ -312,8 +238,78 @@ def compare(
     if not as_json:
         for table in tables:
             print_rich(table)
-        if output is not None:
-            typer.echo(f"wrote {output}", err=True)
+
+
+@app.command()
+def invite(
+    path: ScenarioFile,
+    base: Annotated[str, typer.Option("--base", "-b", help="Membership to extend (a name in the file).")],
+    max_new: Annotated[int, typer.Option("--max-new", "-k", help="Invite at most this many candidates.")],
+    candidates: Annotated[
+        str | None,
+        typer.Option("--candidates", help="Countries that may be invited, comma-separated (default: the file's)."),
+    ] = None,
+    frontier: Annotated[bool, typer.Option("--frontier", help="Also the best set for every k = 0..K.")] = False,
+    solver: SolverOption = Solver.highs,
+    as_json: JsonFlag = False,
+    output: OutputOption = None,
+) -> None:
+    """The best set of at most K candidates to invite, by one MILP solved to proven optimality."""
+    from paxmodel.analyses.invite import invite as best_invitations
+
+    with user_errors():
+        result = best_invitations(load(path), base, max_new, split_codes(candidates), frontier, solver.value)
+        emit_json(result.to_dict(), output, as_json)
+    if not as_json:
+        from paxmodel.outputs.invite_tables import invite_tables
+
+        print_rich(invite_tables(result))
+
+
+class ReportFormat(StrEnum):
+    md = "md"
+    html = "html"
+    csv = "csv"
+    json = "json"
+
+
+@app.command()
+def report(
+    path: ScenarioFile,
+    output: Annotated[Path, typer.Option("--output", "-o", help="File to write (atomically).", show_default=False)],
+    report_format: Annotated[
+        ReportFormat, typer.Option("--format", "-f", help="md and html include charts (need matplotlib).")
+    ] = ReportFormat.html,
+    membership: Annotated[
+        str | None, typer.Option("--membership", "-m", help="Named membership (default: the file's first).")
+    ] = None,
+    members: Annotated[
+        str | None, typer.Option("--members", help="Ad-hoc member list, comma-separated: US,JP,IN.")
+    ] = None,
+    solver: SolverOption = Solver.highs,
+) -> None:
+    """Write the sector exposure report of one membership against the status quo."""
+    from paxmodel.analyses.exposure import build_report
+    from paxmodel.outputs.report import ChartsUnavailable, check_format, write_report
+
+    with user_errors():
+        try:
+            check_format(report_format.value)
+        except ChartsUnavailable as exc:
+            raise fail(str(exc)) from None
+        exposure = build_report(load(path), membership, split_codes(members), solver.value)
+        written = write_report(exposure, report_format.value, output)
+    for file in written:
+        typer.echo(f"wrote {file}", err=True)
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of the scenario format (for editors and yaml-language-server)."""
+    from paxmodel.outputs.files import json_text
+    from paxmodel.scenario.schema import scenario_json_schema
+
+    sys.stdout.write(json_text(scenario_json_schema()))
 
 
 def main() -> None:
