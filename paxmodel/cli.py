@@ -37,6 +37,10 @@ class Solver(StrEnum):
 
 
 SolverOption = Annotated[Solver, typer.Option("--solver", help="LP solver: HiGHS in-process or CBC.")]
+MembershipOption = Annotated[
+    str | None, typer.Option("--membership", "-m", help="Named membership (default: the file's first).")
+]
+MembersOption = Annotated[str | None, typer.Option("--members", help="Ad-hoc member list, comma-separated: US,JP,IN.")]
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print the JSON result instead of tables.")]
 OutputOption = Annotated[
     Path | None, typer.Option("--output", "-o", help="Also write the JSON result to this file (atomically).")
@@ -132,12 +136,8 @@ def validate(path: ScenarioFile) -> None:
 @app.command()
 def run(
     path: ScenarioFile,
-    membership: Annotated[
-        str | None, typer.Option("--membership", "-m", help="Named membership (default: the file's first).")
-    ] = None,
-    members: Annotated[
-        str | None, typer.Option("--members", help="Ad-hoc member list, comma-separated: US,JP,IN.")
-    ] = None,
+    membership: MembershipOption = None,
+    members: MembersOption = None,
     solver: SolverOption = Solver.highs,
     as_json: JsonFlag = False,
     output: OutputOption = None,
@@ -280,12 +280,8 @@ def report(
     report_format: Annotated[
         ReportFormat, typer.Option("--format", "-f", help="md and html include charts (need matplotlib).")
     ] = ReportFormat.html,
-    membership: Annotated[
-        str | None, typer.Option("--membership", "-m", help="Named membership (default: the file's first).")
-    ] = None,
-    members: Annotated[
-        str | None, typer.Option("--members", help="Ad-hoc member list, comma-separated: US,JP,IN.")
-    ] = None,
+    membership: MembershipOption = None,
+    members: MembersOption = None,
     solver: SolverOption = Solver.highs,
 ) -> None:
     """Write the sector exposure report of one membership against the status quo."""

@@ -29,6 +29,7 @@ from typing import Any
 
 import pulp
 
+from paxmodel.model.lp import inputs_need
 from paxmodel.model.network import Network
 from paxmodel.model.run import Runner, RunResult, check_member_codes, number, resolve_members
 from paxmodel.model.solvers import QuietHiGHS, SolverError, SolverName, pulp_v4_warnings_silenced, solver_label
@@ -160,14 +161,10 @@ class InviteModel:
                             capped.append((i, y))
             problem.setObjective(objective)
             totals = {i: pulp.lpSum(supply[i]) for i in items}
-            # need_i / T_i (inputs part) = sum_j a_ij (T_j / T_i) * (sum_c y_jc), as in lp.py
-            inputs_need: dict[str, Any] = {i: pulp.LpAffineExpression() for i in items}
-            for j in items:
-                for i, a_ij in net.inputs[j].items():
-                    inputs_need[i] += (a_ij * net.requirement[j] / net.requirement[i]) * totals[j]
+            input_need = inputs_need(net, totals)
             demand_share = {i: net.demand[i] / net.requirement[i] for i in items}
             for n, i in enumerate(items):
-                problem += (totals[i] + v[i] - inputs_need[i] == demand_share[i], f"balance_{n}")
+                problem += (totals[i] + v[i] - input_need[i] == demand_share[i], f"balance_{n}")
             for row, name in rows:
                 problem += (row, name)
             if net.budget is not None and expansions:
@@ -177,7 +174,7 @@ class InviteModel:
                     "budget",
                 )
             for n, (i, y) in enumerate(capped):
-                problem += (y - s * inputs_need[i] <= s * demand_share[i], f"share_cap_{n}")
+                problem += (y - s * input_need[i] <= s * demand_share[i], f"share_cap_{n}")
             self.limit = pulp.lpSum(self.z.values()) <= 0
             problem += (self.limit, "invite_limit")
         self.problem = problem

@@ -14,6 +14,7 @@ Constraints are never rebuilt, so `analyses` can re-solve many memberships cheap
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,6 +23,18 @@ import pulp
 from paxmodel.model.network import Network
 from paxmodel.model.solvers import SolverError, SolverName, make_solver, pulp_v4_warnings_silenced
 from paxmodel.model.sourcing import NOISE, Sourcing
+
+
+def inputs_need(network: Network, sourced_share: Mapping[str, Any]) -> dict[str, Any]:
+    """The inputs part of need_i / T_i, in share space: sum_j a_ij (T_j / T_i) * (sum_c y_jc).
+
+    `sourced_share[j]` is the expression for sum_c y_jc. Balance and single-share rows use it.
+    """
+    need: dict[str, Any] = {i: pulp.LpAffineExpression() for i in network.active_items}
+    for j in network.active_items:
+        for i, a_ij in network.inputs[j].items():
+            need[i] += (a_ij * network.requirement[j] / network.requirement[i]) * sourced_share[j]
+    return need
 
 
 @dataclass(frozen=True)
@@ -78,11 +91,7 @@ class SourcingModel:
         net = self.network
         items = net.active_items
         totals = {i: self._sourced_total(i) for i in items}
-        # need_i / T_i = d_i / T_i + sum_j a_ij (T_j / T_i) * (sum_c y_jc)
-        need: dict[str, Any] = {i: pulp.LpAffineExpression() for i in items}
-        for j in items:
-            for i, a_ij in net.inputs[j].items():
-                need[i] += (a_ij * net.requirement[j] / net.requirement[i]) * totals[j]
+        need = inputs_need(net, totals)
         demand_share = {i: net.demand[i] / net.requirement[i] for i in items}
         for n, i in enumerate(items):
             self.problem += (totals[i] + self.v[i] - need[i] == demand_share[i], f"balance_{n}")
