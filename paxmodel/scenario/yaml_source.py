@@ -19,7 +19,7 @@ from paxmodel.scenario.errors import FieldPath, Location, Problem, ScenarioError
 Positions = dict[FieldPath, Location]
 
 
-class _Yaml12Loader(yaml.SafeLoader):
+class _Yaml12Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
     """SafeLoader with YAML 1.2 core-schema booleans and floats."""
 
 
@@ -103,23 +103,31 @@ def _construct(
     problems: list[Problem],
 ) -> Any:
     if isinstance(node, yaml.MappingNode):
-        loader.flatten_mapping(node)  # honour YAML merge keys (<<)
+        own_pairs = sum(1 for key_node, _ in node.value if key_node.tag != "tag:yaml.org,2002:merge")
+        loader.flatten_mapping(node)  # honour YAML merge keys (<<): merged pairs come first
+        merged_pairs = len(node.value) - own_pairs
         result: dict[str, Any] = {}
-        for key_node, value_node in node.value:
+        own_keys: set[str] = set()
+        for index, (key_node, value_node) in enumerate(node.value):
             if not isinstance(key_node, yaml.ScalarNode):
                 problems.append(Problem(_location(file, key_node), dotted(path), "keys must be plain text"))
                 continue
             key = str(key_node.value)
             child = (*path, key)
-            if key in result:
-                problems.append(
-                    Problem(
-                        _location(file, key_node),
-                        dotted(child),
-                        f"duplicate key '{key}' (first given on line {positions[child].line})",
+            if index >= merged_pairs:  # the mapping's own keys override merged ones, but not each other
+                if key in own_keys:
+                    problems.append(
+                        Problem(
+                            _location(file, key_node),
+                            dotted(child),
+                            f"duplicate key '{key}' (first given on line {positions[child].line})",
+                        )
                     )
-                )
-                continue
+                    continue
+                own_keys.add(key)
+                if key in result:  # overriding a merged value: forget where the merged one was
+                    for stale in [field for field in positions if field[: len(child)] == child]:
+                        del positions[stale]
             positions[child] = _location(file, key_node)
             result[key] = _construct(value_node, child, file, loader, positions, problems)
         return result
