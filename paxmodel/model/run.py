@@ -145,10 +145,13 @@ def resolve_members(
         return CUSTOM_MEMBERSHIP, codes
     if membership is not None:
         if membership not in loaded.memberships:
-            known = ", ".join(loaded.memberships) or "none"
+            known = (
+                f"the scenario defines: {', '.join(loaded.memberships)}"
+                if loaded.memberships
+                else ("the scenario defines no memberships")
+            )
             raise MembershipError(
-                f"unknown membership '{membership}'{did_you_mean(membership, loaded.memberships)}; "
-                f"the scenario defines: {known}"
+                f"unknown membership '{membership}'{did_you_mean(membership, loaded.memberships)}; {known}"
             )
         return membership, loaded.memberships[membership]
     if loaded.memberships:
