@@ -115,6 +115,12 @@ def plural(count: int, noun: str) -> str:
     return f"{count} {noun[:-1]}ies" if noun.endswith("y") else f"{count} {noun}s"
 
 
+def check_one_membership(membership: str | None, members: str | None) -> None:
+    """A usage error (exit 2) when both ways of naming the membership are given."""
+    if membership is not None and members is not None:
+        raise typer.BadParameter("give --membership or --members, not both")
+
+
 def split_codes(value: str | None) -> list[str] | None:
     return None if value is None else [code for code in value.split(",") if code.strip()]
 
@@ -145,8 +151,7 @@ def run(
     """Optimise sourcing for one membership and report the dependency it removes."""
     from paxmodel.model.run import solve
 
-    if membership is not None and members is not None:
-        raise typer.BadParameter("give --membership or --members, not both")
+    check_one_membership(membership, members)
     with user_errors():
         result = solve(load(path), membership, split_codes(members), solver.value)
         emit_json(result.to_dict(), output, as_json)
@@ -285,6 +290,7 @@ def report(
     solver: SolverOption = Solver.highs,
 ) -> None:
     """Write the sector exposure report of one membership against the status quo."""
+    check_one_membership(membership, members)
     from paxmodel.analyses.exposure import build_report
     from paxmodel.outputs.report import ChartsUnavailable, check_format, write_report
 

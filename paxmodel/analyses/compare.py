@@ -20,10 +20,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from paxmodel.model.network import Network
-from paxmodel.model.run import EMPTY_MEMBERSHIP, Outcome, Runner, RunResult, number, resolve_members
+from paxmodel.model.run import EMPTY_MEMBERSHIP, Runner, RunResult, number, resolve_members
 from paxmodel.model.solvers import SolverName, solver_label
-from paxmodel.model.sourcing import NOISE
+from paxmodel.model.sourcing import shortfall_share
 from paxmodel.scenario.load import LoadedScenario
 
 
@@ -125,17 +124,6 @@ class Comparison:
         return rows
 
 
-def weighted_shortfall(network: Network, outcome: Outcome) -> tuple[float, int]:
-    """(sum_i k_i u_i / T_i, number of items with shortfall) of one outcome."""
-    share = 0.0
-    short = 0
-    for i, metrics in outcome.items.items():
-        if metrics.shortfall > NOISE * network.requirement[i]:
-            share += network.overall_weight[i] * metrics.shortfall / network.requirement[i]
-            short += 1
-    return share, short
-
-
 def compare(
     loaded: LoadedScenario,
     memberships: Iterable[str] | None = None,
@@ -173,7 +161,7 @@ def compare(
     unranked = []
     for result in results:
         opt = result.optimised
-        shortfall, items_short = weighted_shortfall(network, opt)
+        shortfall, items_short = shortfall_share(network, opt.items)
         unranked.append(
             Configuration(
                 rank=0,
@@ -201,7 +189,7 @@ def compare(
         )
     ordered = sorted(unranked, key=lambda c: (number(c.optimised), c.name))
     ranked = tuple(replace(c, rank=n) for n, c in enumerate(ordered, start=1))
-    baseline_shortfall, _ = weighted_shortfall(network, base)
+    baseline_shortfall, _ = shortfall_share(network, base.items)
     return Comparison(
         scenario=loaded.name,
         solver=solver_label(solver),

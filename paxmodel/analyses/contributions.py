@@ -30,10 +30,9 @@ from typing import Any
 
 import numpy as np
 
-from paxmodel.analyses.engine import FastSolver, NaiveSolver, Progress, gray_subsets, make_solver
-from paxmodel.model.run import Runner, check_member_codes, number, resolve_members
-from paxmodel.model.solvers import SolverName, solver_label
-from paxmodel.scenario.errors import MembershipError
+from paxmodel.analyses.engine import CachedSolver, Progress, gray_subsets, make_solver
+from paxmodel.model.run import Runner, number, resolve_candidates, resolve_members
+from paxmodel.model.solvers import SolverName
 from paxmodel.scenario.load import LoadedScenario
 
 EXACT_MAX_PLAYERS = 14
@@ -42,7 +41,7 @@ DEFAULT_SAMPLES = 1000  # permutations, when sampling is needed and no number is
 # Values smaller than this are solver noise (far below HiGHS's 1e-7 tolerances), shown as 0.
 ZERO = 1e-12
 
-Solver = FastSolver | NaiveSolver
+Solver = CachedSolver
 
 
 def clean(value: float) -> float:
@@ -84,13 +83,14 @@ class MarginalValues:
 
     def records(self) -> list[dict[str, Any]]:
         """One flat dict per code: role, marginal value, removal with and without it."""
+        values = self.values
         rows: list[dict[str, Any]] = []
         for c in self.members:
             rows.append(
                 {
                     "code": c,
                     "role": "member",
-                    "marginal": clean(self.removed - self.removed_without[c]),
+                    "marginal": values[c],
                     "removed_with": self.removed,
                     "removed_without": self.removed_without[c],
                 }
@@ -100,7 +100,7 @@ class MarginalValues:
                 {
                     "code": c,
                     "role": "candidate",
-                    "marginal": clean(self.removed_with[c] - self.removed),
+                    "marginal": values[c],
                     "removed_with": self.removed_with[c],
                     "removed_without": self.removed,
                 }
@@ -171,10 +171,6 @@ def _setup(
     return name, codes, engine if engine is not None else make_solver(Runner(loaded), solver)
 
 
-def _label(engine: Solver) -> str:
-    return solver_label("highs") if isinstance(engine, FastSolver) else solver_label(engine.solver)
-
-
 def marginal(
     loaded: LoadedScenario,
     membership: str | None = None,
@@ -192,14 +188,7 @@ def marginal(
     """
     name, codes, engine = _setup(loaded, membership, members, solver, engine)
     base = frozenset(codes)
-    if candidates is None:
-        pool = loaded.default_candidates(codes)
-    else:
-        pool = tuple(sorted({c.strip() for c in candidates if c.strip()}))
-        check_member_codes(loaded, pool)
-        already = sorted(base.intersection(pool))
-        if already:
-            raise MembershipError(f"already members of '{name}', so not candidates: {', '.join(already)}")
+    pool = resolve_candidates(loaded, name, codes, candidates)
     configs = [base, *(base - {c} for c in codes), *(base | {c} for c in pool)]
     removed = engine.removed_many(configs, progress)
     return MarginalValues(
@@ -207,7 +196,7 @@ def marginal(
         membership=name,
         members=codes,
         candidates=pool,
-        solver=_label(engine),
+        solver=engine.label,
         baseline=engine.baseline_dependency,
         removed=removed[0],
         removed_without=dict(zip(codes, removed[1 : 1 + len(codes)], strict=True)),
@@ -250,7 +239,7 @@ def shapley(
         scenario=loaded.name,
         membership=name,
         players=players,
-        solver=_label(engine),
+        solver=engine.label,
         baseline=engine.baseline_dependency,
         removed_all=v_all,
         removed_none=v_none,

@@ -43,7 +43,7 @@ from paxmodel.model.lp import SourcingModel
 from paxmodel.model.network import Network
 from paxmodel.model.run import Outcome, Runner, RunResult, baseline_outcome
 from paxmodel.model.solvers import SolverName, pulp_v4_warnings_silenced, solver_label
-from paxmodel.model.sourcing import NOISE
+from paxmodel.model.sourcing import NOISE, shortfall_share
 from paxmodel.scenario.load import LoadedScenario
 
 # progress(done, total): called as configurations of a sweep are finished.
@@ -150,7 +150,56 @@ class HighsEngine(HighsCore):
         }
 
 
-class FastSolver:
+class CachedSolver:
+    """What the analyses need of a solver: one `Evaluation` per member set, cached.
+
+    Subclasses provide `evaluate` (one configuration) and may speed up `evaluate_many`.
+    """
+
+    network: Network
+    baseline: Outcome
+    label: str  # solver name and version, as results report it
+    cache: dict[Members, Evaluation]
+
+    def evaluate(self, members: Iterable[str]) -> Evaluation:
+        raise NotImplementedError
+
+    def evaluate_many(
+        self, configurations: Iterable[Iterable[str]], progress: Progress | None = None
+    ) -> list[Evaluation]:
+        """Evaluations of every configuration, in order (each distinct one solved once)."""
+        keys = [frozenset(members) for members in configurations]
+        todo = list(dict.fromkeys(key for key in keys if key not in self.cache))
+        for done, key in enumerate(todo, start=1):
+            self.evaluate(key)
+            if progress is not None:
+                progress(done, len(todo))
+        return [self.cache[key] for key in keys]
+
+    @property
+    def baseline_dependency(self) -> float:
+        """Overall dependency of the status quo (MODEL.md 2.1): constant across memberships."""
+        return self.baseline.dependency.overall
+
+    def solve(self, members: Iterable[str]) -> float:
+        """The LP objective for `members`."""
+        return self.evaluate(members).objective
+
+    def optimised_dependency(self, members: Iterable[str]) -> float:
+        """Overall optimised dependency (MODEL.md 2.3) for `members`."""
+        return self.evaluate(members).dependency
+
+    def removed(self, members: Iterable[str]) -> float:
+        """v(S): overall baseline dependency minus the optimised dependency with `members`."""
+        return self.baseline_dependency - self.evaluate(members).dependency
+
+    def removed_many(self, configurations: Iterable[Iterable[str]], progress: Progress | None = None) -> list[float]:
+        """v(S) of every configuration, in order."""
+        base = self.baseline_dependency
+        return [base - e.dependency for e in self.evaluate_many(configurations, progress)]
+
+
+class FastSolver(CachedSolver):
     """Optimised dependency of many memberships of one scenario, cached per member set.
 
     `source` is a `Runner` (preferred: its LP and baseline are reused), a `LoadedScenario`
@@ -172,12 +221,8 @@ class FastSolver:
             self.scenario = ""
         self.workers = min(DEFAULT_WORKERS, os.cpu_count() or 1) if workers is None else max(1, workers)
         self.engine = HighsEngine(self.model)
-        self.cache: dict[Members, Evaluation] = {}
-
-    @property
-    def baseline_dependency(self) -> float:
-        """Overall dependency of the status quo (MODEL.md 2.1): constant across memberships."""
-        return self.baseline.dependency.overall
+        self.cache = {}
+        self.label = solver_label("highs")
 
     def evaluate(self, members: Iterable[str]) -> Evaluation:
         """Solve one configuration (warm-started from the last one solved), cached."""
@@ -187,18 +232,6 @@ class FastSolver:
             found = self.engine.evaluate(key)[0]
             self.cache[key] = found
         return found
-
-    def solve(self, members: Iterable[str]) -> float:
-        """The LP objective for `members`."""
-        return self.evaluate(members).objective
-
-    def optimised_dependency(self, members: Iterable[str]) -> float:
-        """Overall optimised dependency (MODEL.md 2.3) for `members`."""
-        return self.evaluate(members).dependency
-
-    def removed(self, members: Iterable[str]) -> float:
-        """v(S): overall baseline dependency minus the optimised dependency with `members`."""
-        return self.baseline_dependency - self.evaluate(members).dependency
 
     def result(self, name: str, members: Iterable[str]) -> RunResult:
         """A full `RunResult` (sourcing and every metric), as `Runner.run` gives it."""
@@ -210,7 +243,7 @@ class FastSolver:
             scenario=self.scenario,
             membership=name,
             members=tuple(sorted(key)),
-            solver=solver_label("highs"),
+            solver=self.label,
             status="optimal",
             objective=evaluation.objective,
             network=self.network,
@@ -244,11 +277,6 @@ class FastSolver:
             if progress is not None:
                 progress(done, total)
         return [self.cache[key] for key in keys]
-
-    def removed_many(self, configurations: Iterable[Iterable[str]], progress: Progress | None = None) -> list[float]:
-        """v(S) of every configuration, in order."""
-        base = self.baseline_dependency
-        return [base - e.dependency for e in self.evaluate_many(configurations, progress)]
 
     def _solve_here(self, chunk: list[Members]) -> int:
         self.engine.cold_start()
@@ -295,7 +323,7 @@ class FastSolver:
                     progress(done, total)
 
 
-class NaiveSolver:
+class NaiveSolver(CachedSolver):
     """The same interface as `FastSolver`, solving every configuration through PuLP.
 
     For solvers other than the in-process HiGHS engine (CBC), and as a reference: each
@@ -307,11 +335,8 @@ class NaiveSolver:
         self.network = self.runner.network
         self.baseline = self.runner.baseline
         self.solver: SolverName = solver
-        self.cache: dict[Members, Evaluation] = {}
-
-    @property
-    def baseline_dependency(self) -> float:
-        return self.baseline.dependency.overall
+        self.label = solver_label(solver)
+        self.cache = {}
 
     def result(self, name: str, members: Iterable[str]) -> RunResult:
         return self.runner.run(name, tuple(sorted(frozenset(members))), self.solver)
@@ -321,34 +346,10 @@ class NaiveSolver:
         found = self.cache.get(key)
         if found is None:
             result = self.result("", key)
-            shortfall = sum(
-                self.network.overall_weight[i] * m.shortfall / self.network.requirement[i]
-                for i, m in result.optimised.items.items()
-            )
+            shortfall, _ = shortfall_share(self.network, result.optimised.items)
             found = Evaluation(result.objective, result.optimised.dependency.overall, shortfall)
             self.cache[key] = found
         return found
-
-    def optimised_dependency(self, members: Iterable[str]) -> float:
-        return self.evaluate(members).dependency
-
-    def removed(self, members: Iterable[str]) -> float:
-        return self.baseline_dependency - self.evaluate(members).dependency
-
-    def evaluate_many(
-        self, configurations: Iterable[Iterable[str]], progress: Progress | None = None
-    ) -> list[Evaluation]:
-        keys = [frozenset(members) for members in configurations]
-        todo = list(dict.fromkeys(key for key in keys if key not in self.cache))
-        for done, key in enumerate(todo, start=1):
-            self.evaluate(key)
-            if progress is not None:
-                progress(done, len(todo))
-        return [self.cache[key] for key in keys]
-
-    def removed_many(self, configurations: Iterable[Iterable[str]], progress: Progress | None = None) -> list[float]:
-        base = self.baseline_dependency
-        return [base - e.dependency for e in self.evaluate_many(configurations, progress)]
 
 
 def make_solver(source: Runner | LoadedScenario, solver: SolverName = "highs") -> FastSolver | NaiveSolver:

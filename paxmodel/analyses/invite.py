@@ -31,9 +31,8 @@ import pulp
 
 from paxmodel.model.lp import inputs_need
 from paxmodel.model.network import Network
-from paxmodel.model.run import Runner, RunResult, check_member_codes, number, resolve_members
+from paxmodel.model.run import Runner, RunResult, number, resolve_candidates, resolve_members
 from paxmodel.model.solvers import QuietHiGHS, SolverError, SolverName, pulp_v4_warnings_silenced, solver_label
-from paxmodel.scenario.errors import MembershipError
 from paxmodel.scenario.load import LoadedScenario
 
 # The MILP is solved with a zero relative gap and this absolute gap (objective units: the
@@ -319,23 +318,6 @@ class InviteResult:
         }
 
 
-def resolve_candidates(
-    loaded: LoadedScenario, base_name: str, base_members: tuple[str, ...], candidates: Iterable[str] | None
-) -> tuple[str, ...]:
-    """The explicit candidate list (checked) or the scenario's default for this base."""
-    if candidates is None:
-        return loaded.default_candidates(base_members)
-    codes = tuple(sorted({code.strip() for code in candidates if code.strip()}))
-    check_member_codes(loaded, codes)
-    already = [code for code in codes if code in base_members]
-    if already:
-        raise MembershipError(
-            f"{', '.join(repr(c) for c in already)} already {'is a member' if len(already) == 1 else 'are members'} "
-            f"of '{base_name}'; candidates must be outside the base membership"
-        )
-    return codes
-
-
 def invite(
     loaded: LoadedScenario,
     base: str | None,
@@ -357,11 +339,16 @@ def invite(
     runner = Runner(loaded)
     model = InviteModel(runner.network, base_members, pool)
 
-    def point_for(milp: MilpSolution) -> FrontierPoint:
-        chosen = prune(runner, base_members, milp, solver)
-        run = runner.run(
+    def run_with(chosen: tuple[str, ...]) -> RunResult:
+        return runner.run(
             base_name if not chosen else f"{base_name}+{'+'.join(chosen)}", (*base_members, *chosen), solver
         )
+
+    def point_for(milp: MilpSolution) -> FrontierPoint:
+        run = run_with(milp.chosen)
+        chosen = prune(runner, base_members, milp, min(run.objective, milp.objective), solver)
+        if chosen != milp.chosen:
+            run = run_with(chosen)
         if abs(run.objective - milp.objective) > AGREEMENT_TOLERANCE * max(1.0, abs(milp.objective)):
             raise SolverError(
                 f"the invite MILP ({milp.objective:.12g}) and the LP of its chosen set ({run.objective:.12g}) "
@@ -399,7 +386,8 @@ def invite(
         best = point_for(model.solve(min(max_new, len(pool)), solver))
         if best.k != max_new:
             best = replace(best, k=max_new)
-    base_run = points[0].run if points and not points[0].chosen else None
+    # the base membership alone: already solved when some optimum invites nobody
+    base_run = next((point.run for point in (*points, best) if not point.chosen), None)
     if base_run is None:
         base_run = runner.run(base_name, base_members, solver)
     return InviteResult(
@@ -416,11 +404,14 @@ def invite(
     )
 
 
-def prune(runner: Runner, base_members: tuple[str, ...], milp: MilpSolution, solver: SolverName) -> tuple[str, ...]:
+def prune(
+    runner: Runner, base_members: tuple[str, ...], milp: MilpSolution, reference: float, solver: SolverName
+) -> tuple[str, ...]:
     """Drop chosen candidates that the optimum does not need: a minimal set with the same objective.
 
+    `reference` is the optimum (the smaller of the MILP's and the LP's of the chosen set).
     Candidates are tried in sorted order; one is dropped when the LP objective without it stays
-    within PRUNE_TOLERANCE of the optimum (the reference never moves, so errors do not add up).
+    within PRUNE_TOLERANCE of the reference (which never moves, so errors do not add up).
     """
     if not milp.chosen:
         return milp.chosen
@@ -429,7 +420,6 @@ def prune(runner: Runner, base_members: tuple[str, ...], milp: MilpSolution, sol
     def lp_objective(chosen: Iterable[str]) -> float:
         return model.solve(frozenset((*base_members, *chosen)), solver).objective
 
-    reference = min(lp_objective(milp.chosen), milp.objective)
     tolerance = PRUNE_TOLERANCE * max(1.0, abs(reference))
     kept = list(milp.chosen)
     for code in milp.chosen:

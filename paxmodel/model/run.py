@@ -160,6 +160,24 @@ def resolve_members(
     return EMPTY_MEMBERSHIP, ()
 
 
+def resolve_candidates(
+    loaded: LoadedScenario, base_name: str, base_members: tuple[str, ...], candidates: Iterable[str] | None
+) -> tuple[str, ...]:
+    """Sorted candidates for joining `base_members`: the explicit list (checked: known, not of
+    concern, not already members) or, when None, the scenario's default for this base."""
+    if candidates is None:
+        return loaded.default_candidates(base_members)
+    codes = tuple(sorted({code.strip() for code in candidates if code.strip()}))
+    check_member_codes(loaded, codes)
+    already = [code for code in codes if code in base_members]
+    if already:
+        raise MembershipError(
+            f"{', '.join(repr(c) for c in already)} already {'is a member' if len(already) == 1 else 'are members'} "
+            f"of '{base_name}'; already members cannot be candidates"
+        )
+    return codes
+
+
 def check_member_codes(loaded: LoadedScenario, codes: Iterable[str]) -> None:
     countries = loaded.scenario.countries
     for code in codes:

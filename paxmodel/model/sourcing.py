@@ -73,3 +73,15 @@ def aggregate(network: Network, values: Mapping[str, float]) -> Aggregate:
         sectors[network.sector_of[i]] += network.item_share_in_sector[i] * values[i]
     overall = sum(network.overall_weight[i] * values[i] for i in network.active_items)
     return Aggregate(overall=overall, sectors=sectors)
+
+
+def shortfall_share(network: Network, items: Mapping[str, ItemMetrics]) -> tuple[float, int]:
+    """(sum_i k_i u_i / T_i, number of items short): the weighted share of the bloc's requirement
+    left unmet, and how many items it falls on (shortfalls below NOISE count as none)."""
+    share = 0.0
+    short = 0
+    for i, metrics in items.items():
+        if metrics.shortfall > NOISE * network.requirement[i]:
+            share += network.overall_weight[i] * metrics.shortfall / network.requirement[i]
+            short += 1
+    return share, short

@@ -14,7 +14,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from paxmodel.scenario.errors import FieldPath, Location, Problem, ScenarioError, did_you_mean, dotted
-from paxmodel.scenario.references import check_references, resolve_candidates, resolve_memberships
+from paxmodel.scenario.references import check_references, default_candidates, resolve_memberships
 from paxmodel.scenario.schema import (
     Country,
     DerivedMembership,
@@ -45,61 +45,64 @@ class LoadedScenario:
 
     def default_candidates(self, base_members: tuple[str, ...]) -> tuple[str, ...]:
         """Candidates for a search from `base_members`: the file's list, or every eligible non-member."""
-        return resolve_candidates(self.scenario, self.candidates, base_members)
+        return default_candidates(self.scenario, self.candidates, base_members)
 
 
 def load_scenario(path: str | Path) -> LoadedScenario:
     """Read and validate a scenario file (and the files it extends)."""
     path = Path(path)
-    data, positions, files, problems = _read_with_extends(path, ())
+    source = _read_with_extends(path, ())
+    scenario = _checked(source.data, source.positions, path, source.problems)
+    return _loaded(scenario, path, source.files, hashlib.sha256(b"".join(source.contents)).hexdigest())
+
+
+def scenario_from_dict(data: dict[str, Any], name: str = "<dict>") -> LoadedScenario:
+    """Validate a scenario given as Python data (no `extends`); errors are located at `name`."""
+    scenario = _checked(data, {}, Path(name), [])
+    return _loaded(scenario, None, (), hashlib.sha256(repr(sorted(data.items(), key=str)).encode()).hexdigest())
+
+
+def _checked(data: dict[str, Any], positions: Positions, file: Path, problems: list[Problem]) -> Scenario:
+    """Validate `data`; raise every problem (those found while reading included) at once."""
     try:
-        scenario = validate_data(data, positions, path)
+        scenario = validate_data(data, positions, file)
     except ScenarioError as exc:
         raise ScenarioError([*problems, *exc.problems]) from None
-    problems += check_references(scenario, lambda field: locate(positions, field, path))
+    problems = [*problems, *check_references(scenario, lambda field: locate(positions, field, file))]
     if problems:
         raise ScenarioError(problems)
-    digest = hashlib.sha256()
-    for file in files:
-        digest.update(file.read_bytes())
+    return scenario
+
+
+def _loaded(scenario: Scenario, path: Path | None, files: tuple[Path, ...], sha256: str) -> LoadedScenario:
     return LoadedScenario(
         scenario=scenario,
         memberships=resolve_memberships(scenario),
         candidates=tuple(sorted(scenario.candidates)) if scenario.candidates is not None else None,
         path=path,
         files=files,
-        sha256=digest.hexdigest(),
+        sha256=sha256,
     )
 
 
-def scenario_from_dict(data: dict[str, Any], name: str = "<dict>") -> LoadedScenario:
-    """Validate a scenario given as Python data (no `extends`); errors are located at `name`."""
-    scenario = validate_data(data, {}, Path(name))
-    problems = check_references(scenario, lambda field: locate({}, field, Path(name)))
-    if problems:
-        raise ScenarioError(problems)
-    return LoadedScenario(
-        scenario=scenario,
-        memberships=resolve_memberships(scenario),
-        candidates=tuple(sorted(scenario.candidates)) if scenario.candidates is not None else None,
-        path=None,
-        files=(),
-        sha256=hashlib.sha256(repr(sorted(data.items(), key=str)).encode()).hexdigest(),
-    )
+@dataclass(frozen=True)
+class _Source:
+    """A scenario file merged over the files it extends."""
+
+    data: dict[str, Any]
+    positions: Positions
+    files: tuple[Path, ...]  # the file, then its parents
+    contents: tuple[bytes, ...]  # their bytes, in the same order
+    problems: list[Problem]  # problems that left usable data (duplicate keys)
 
 
-def _read_with_extends(
-    path: Path, chain: tuple[Path, ...]
-) -> tuple[dict[str, Any], Positions, tuple[Path, ...], list[Problem]]:
-    """Read `path` and merge it over the file it extends, recursively.
-
-    Returns the merged data, field locations, the files read, and the problems that still
-    left usable data (duplicate keys), to be reported together with the validation's."""
+def _read_with_extends(path: Path, chain: tuple[Path, ...]) -> _Source:
+    """Read `path` and merge it over the file it extends, recursively."""
     resolved = path.resolve()
-    data, positions, problems = read_yaml_mapping(path)
+    data, positions, problems, raw = read_yaml_mapping(path)
     parent_ref = data.pop("extends", None)
     if parent_ref is None:
-        return data, positions, (path,), problems
+        return _Source(data, positions, (path,), (raw,), problems)
     where = positions[("extends",)]
     if not isinstance(parent_ref, str) or not parent_ref:
         raise ScenarioError([Problem(where, "extends", "must be the path of another scenario file")])
@@ -109,10 +112,12 @@ def _read_with_extends(
         raise ScenarioError([Problem(where, "extends", f"cycle of extends: {cycle}")])
     if not parent_path.is_file():
         raise ScenarioError([Problem(where, "extends", f"no such file: {parent_path}")])
-    parent_data, parent_positions, parent_files, parent_problems = _read_with_extends(parent_path, (*chain, resolved))
+    parent = _read_with_extends(parent_path, (*chain, resolved))
     merged_positions: Positions = {}
-    merged = _merge(parent_data, data, (), parent_positions, positions, merged_positions)
-    return merged, merged_positions, (path, *parent_files), [*parent_problems, *problems]
+    merged = _merge(parent.data, data, (), parent.positions, positions, merged_positions)
+    return _Source(
+        merged, merged_positions, (path, *parent.files), (raw, *parent.contents), [*parent.problems, *problems]
+    )
 
 
 def _merge(

@@ -163,7 +163,7 @@ def resolve_memberships(scenario: Scenario) -> dict[str, tuple[str, ...]]:
     return {name: resolve(name) for name in scenario.memberships}
 
 
-def resolve_candidates(
+def default_candidates(
     scenario: Scenario, explicit: tuple[str, ...] | None, base_members: tuple[str, ...]
 ) -> tuple[str, ...]:
     """The explicit candidates less current members, or every non-concern non-member."""

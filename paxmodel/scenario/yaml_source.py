@@ -51,10 +51,12 @@ def _location(path: Path, node: yaml.Node) -> Location:
     return Location(str(path), node.start_mark.line + 1, node.start_mark.column + 1)
 
 
-def read_text(path: Path) -> str:
-    """The file's text, or a located error when it cannot be read or is not UTF-8."""
+def read_source(path: Path) -> tuple[bytes, str]:
+    """The file's bytes (for its hash) and text, or a located error when it cannot be read or
+    is not UTF-8."""
     try:
-        return path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
+        return raw, raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise ScenarioError([Problem(file_location(path), "", f"cannot decode as UTF-8: {exc.reason}")]) from exc
     except OSError as exc:
@@ -63,16 +65,17 @@ def read_text(path: Path) -> str:
 
 def load_yaml_mapping(path: Path) -> tuple[dict[str, Any], Positions]:
     """Parse `path`; return its top-level mapping and the location of every field."""
-    data, positions, problems = read_yaml_mapping(path)
+    data, positions, problems, _ = read_yaml_mapping(path)
     if problems:
         raise ScenarioError(problems)
     return data, positions
 
 
-def read_yaml_mapping(path: Path) -> tuple[dict[str, Any], Positions, list[Problem]]:
+def read_yaml_mapping(path: Path) -> tuple[dict[str, Any], Positions, list[Problem], bytes]:
     """Like `load_yaml_mapping`, but problems that leave usable data (a duplicate key keeps its
-    first value) are returned rather than raised, so they can be reported with later checks."""
-    text = read_text(path)
+    first value) are returned rather than raised, so they can be reported with later checks.
+    The file's bytes come back too, so that hashing it needs no second read."""
+    raw, text = read_source(path)
     loader = _Yaml12Loader(text)
     try:
         root = loader.get_single_node()
@@ -91,7 +94,7 @@ def read_yaml_mapping(path: Path) -> tuple[dict[str, Any], Positions, list[Probl
     positions: Positions = {(): _location(path, root)}
     problems: list[Problem] = []
     data = _construct(root, (), path, _Yaml12Loader(""), positions, problems)
-    return data, positions, problems
+    return data, positions, problems, raw
 
 
 def _construct(
