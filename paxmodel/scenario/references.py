@@ -19,6 +19,9 @@ def country_hint(code: str, countries: Iterable[str]) -> str:
     alias = COUNTRY_ALIASES.get(code)
     if alias in known:
         return f" (did you mean '{alias}'? ISO 3166 codes are used)"
+    same_country = [other for other, iso in COUNTRY_ALIASES.items() if iso == code and other in known]
+    if same_country:
+        return f" (did you mean '{same_country[0]}', the code this file uses for it?)"
     return did_you_mean(code, known)
 
 
