@@ -31,11 +31,3 @@ def test_own_keys_may_not_repeat_even_with_a_merge(tmp_path: Path) -> None:
     [problem] = caught.value.problems
     assert (problem.location.line, problem.field) == (5, "other.c")
     assert "first given on line 4" in problem.message
-
-
-def test_country_hint_knows_common_aliases() -> None:
-    from paxmodel.scenario.references import country_hint
-
-    assert "did you mean 'GB'" in country_hint("UK", ["GB", "US"])
-    assert "did you mean 'UK'" in country_hint("GB", ["UK", "US"])
-    assert country_hint("ZZ", ["GB", "US"]) == ""
