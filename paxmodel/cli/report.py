@@ -1,0 +1,57 @@
+"""paxmodel report: the sector exposure report."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from paxmodel.cli.common import (
+    MembershipOption,
+    MembersOption,
+    ScenarioFile,
+    Solver,
+    SolverOption,
+    app,
+    check_one_membership,
+    fail,
+    load,
+    split_codes,
+    user_errors,
+)
+
+
+class ReportFormat(StrEnum):
+    md = "md"
+    html = "html"
+    csv = "csv"
+    json = "json"
+
+
+@app.command()
+def report(
+    path: ScenarioFile,
+    output: Annotated[Path, typer.Option("--output", "-o", help="File to write (atomically).", show_default=False)],
+    report_format: Annotated[
+        ReportFormat, typer.Option("--format", "-f", help="md and html include charts (need matplotlib).")
+    ] = ReportFormat.html,
+    membership: MembershipOption = None,
+    members: MembersOption = None,
+    solver: SolverOption = Solver.highs,
+) -> None:
+    """Write the sector exposure report of one membership against the status quo."""
+    check_one_membership(membership, members)
+    from paxmodel.analyses.exposure import build_report
+    from paxmodel.outputs.report import ChartsUnavailable, check_format, write_report
+
+    with user_errors():
+        try:
+            check_format(report_format.value)
+        except ChartsUnavailable as exc:
+            raise fail(str(exc)) from None
+        exposure = build_report(load(path), membership, split_codes(members), solver.value)
+        written = write_report(exposure, report_format.value, output)
+    for file in written:
+        typer.echo(f"wrote {file}", err=True)
