@@ -11,6 +11,12 @@ from functools import cached_property
 
 from paxmodel.scenario.load import LoadedScenario
 from paxmodel.scenario.references import item_sectors
+from paxmodel.scenario.schema import SupplyEntry
+
+
+def _accessible(supply: SupplyEntry, default: float) -> float:
+    """MODEL.md 7: the entry's own accessible share, else the scenario's."""
+    return default if supply.accessible is None else supply.accessible
 
 
 @dataclass(frozen=True)
@@ -23,7 +29,7 @@ class Network:
     sector_of: dict[str, str]
     demand: dict[str, float]  # d_i
     inputs: dict[str, dict[str, float]]  # j -> {i: a_ij}: units of i per unit of j
-    available: dict[str, dict[str, float]]  # i -> {c: A_ic}
+    available: dict[str, dict[str, float]]  # i -> {c: accessible * A_ic}: what the bloc can draw on
     expansion_capacity: dict[str, dict[str, float]]  # i -> {c: E_ic}
     expansion_cost: dict[str, dict[str, float]]  # i -> {c: k_ic}
     risk: dict[str, float]  # r_c
@@ -38,6 +44,7 @@ class Network:
     @classmethod
     def from_scenario(cls, loaded: LoadedScenario) -> Network:
         scenario = loaded.scenario
+        settings = scenario.settings
         owners = item_sectors(scenario)
         items = {item_id: scenario.sectors[owners[item_id]].items[item_id] for item_id in owners}
         return cls(
@@ -47,7 +54,13 @@ class Network:
             sector_of=dict(sorted(owners.items())),
             demand={i: items[i].demand for i in sorted(items)},
             inputs={j: dict(sorted(items[j].inputs.items())) for j in sorted(items)},
-            available={i: {c: s.available for c, s in sorted(items[i].supply.items())} for i in sorted(items)},
+            available={
+                i: {
+                    c: s.available * _accessible(s, settings.accessible_share)
+                    for c, s in sorted(items[i].supply.items())
+                }
+                for i in sorted(items)
+            },
             expansion_capacity={
                 i: {c: e.capacity for c, e in sorted(items[i].expansion.items())} for i in sorted(items)
             },

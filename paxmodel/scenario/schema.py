@@ -20,6 +20,7 @@ NonEmptyText = Annotated[str, StringConstraints(min_length=1)]
 NonNegative = Annotated[float, Field(ge=0)]
 Positive = Annotated[float, Field(gt=0)]
 UnitInterval = Annotated[float, Field(ge=0, le=1)]
+Share = Annotated[float, Field(gt=0, le=1)]
 
 
 class Strict(BaseModel):
@@ -46,6 +47,10 @@ class Settings(Strict):
         1.0, gt=0, le=1, description="Cap on any one non-member's share of an item's requirement."
     )
     budget: NonNegative | None = Field(None, description="Total cost of expansion allowed; null = unlimited.")
+    accessible_share: Share = Field(
+        1.0,
+        description="Share of each country's available supply the bloc can draw on (the rest of the world buys too).",
+    )
 
 
 class Country(Strict):
@@ -57,6 +62,9 @@ class Country(Strict):
 
 class SupplyEntry(Strict):
     available: NonNegative = Field(description="What the country can supply to the bloc today.")
+    accessible: Share | None = Field(
+        None, description="Share of `available` the bloc can draw on; overrides settings.accessible_share."
+    )
     source: str | None = Field(None, description="Citation key from `sources`.")
     notes: str | None = None
 

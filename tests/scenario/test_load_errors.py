@@ -150,6 +150,21 @@ CASES = [
         "max_single_share",
     ),
     Case(
+        "out-of-range-accessible-share",
+        HEADER + "settings:\n  accessible_share: 0  #!\n",
+        "settings.accessible_share",
+        ("greater than 0",),
+        "accessible_share",
+    ),
+    Case(
+        "out-of-range-accessible",
+        HEADER + "sectors:\n  s:\n    name: S\n    items:\n      g:\n        name: G\n"
+        "        supply: {US: {available: 3, accessible: 1.5}}  #!\n",
+        "sectors.s.items.g.supply.US.accessible",
+        ("less than or equal to 1", "1.5"),
+        "accessible",
+    ),
+    Case(
         "out-of-range-demand",
         HEADER + "sectors:\n  s:\n    name: S\n    items:\n      g: {name: G, demand: -1}  #!\n",
         "sectors.s.items.g.demand",
