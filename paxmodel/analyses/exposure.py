@@ -257,6 +257,7 @@ class Provenance:
     versions: dict[str, str]
     date: str  # ISO date
     sources: dict[str, str]  # citation key -> full citation, as in the scenario
+    overrides: tuple[str, ...] = ()  # `--set PATH=VALUE` overrides applied over the files
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -272,7 +273,7 @@ class Provenance:
             "versions": dict(sorted(self.versions.items())),
             "date": self.date,
             "sources": dict(sorted(self.sources.items())),
-        }
+        } | ({"overrides": list(self.overrides)} if self.overrides else {})
 
 
 @dataclass(frozen=True)
@@ -378,6 +379,7 @@ def report_from_result(loaded: LoadedScenario, result: RunResult, date: dt.date 
         versions=_versions(),
         date=report_date(date),
         sources=dict(scenario.sources),
+        overrides=loaded.overrides,
     )
     return ExposureReport(provenance=provenance, summary=summary, countries=countries, sectors=sectors, items=items)
 

@@ -8,6 +8,7 @@ import typer
 
 from paxmodel.cli.common import (
     ScenarioFile,
+    SetOption,
     app,
     load,
     plural,
@@ -16,10 +17,10 @@ from paxmodel.cli.common import (
 
 
 @app.command()
-def validate(path: ScenarioFile) -> None:
+def validate(path: ScenarioFile, overrides: SetOption = None) -> None:
     """Check a scenario file; print a one-line summary or every problem with FILE:LINE:COL."""
     with user_errors():
-        loaded = load(path)
+        loaded = load(path, overrides)
         scenario = loaded.scenario
         items = sum(len(s.items) for s in scenario.sectors.values())
         typer.echo(

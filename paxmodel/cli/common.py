@@ -42,6 +42,14 @@ MembershipOption = Annotated[
 ]
 MembersOption = Annotated[str | None, typer.Option("--members", help="Ad-hoc member list, comma-separated: US,JP,IN.")]
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print the JSON result instead of tables.")]
+SetOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--set",
+        help="Override one value of the scenario, PATH=VALUE (repeatable): countries.IN.risk=0.3, settings.budget=8000.",
+        show_default=False,
+    ),
+]
 OutputOption = Annotated[
     Path | None, typer.Option("--output", "-o", help="Also write the JSON result to this file (atomically).")
 ]
@@ -81,10 +89,10 @@ def user_errors() -> Iterator[None]:
         raise fail(str(exc)) from None
 
 
-def load(path: Path) -> LoadedScenario:
+def load(path: Path, overrides: list[str] | None = None) -> LoadedScenario:
     from paxmodel.scenario.load import load_scenario
 
-    return load_scenario(path)
+    return load_scenario(path, overrides or ())
 
 
 def emit_json(document: Any, output: Path | None, print_it: bool) -> None:

@@ -11,6 +11,7 @@ from paxmodel.cli.common import (
     JsonFlag,
     OutputOption,
     ScenarioFile,
+    SetOption,
     Solver,
     SolverOption,
     app,
@@ -51,6 +52,7 @@ def compare(
         str | None,
         typer.Option("--candidates", help="Candidates for --marginal, comma-separated (default: the file's)."),
     ] = None,
+    overrides: SetOption = None,
     solver: SolverOption = Solver.highs,
     as_json: JsonFlag = False,
     output: OutputOption = None,
@@ -68,7 +70,7 @@ def compare(
     show_progress = not quiet and not (as_json and not sys.stdout.isatty())
     tables: list[Any] = []
     with user_errors():
-        loaded = load(path)
+        loaded = load(path, overrides)
         if not (marginal or shapley):
             from paxmodel.analyses.compare import compare as compare_memberships
 
@@ -116,6 +118,7 @@ def invite(
         typer.Option("--candidates", help="Countries that may be invited, comma-separated (default: the file's)."),
     ] = None,
     frontier: Annotated[bool, typer.Option("--frontier", help="Also the best set for every k = 0..K.")] = False,
+    overrides: SetOption = None,
     solver: SolverOption = Solver.highs,
     as_json: JsonFlag = False,
     output: OutputOption = None,
@@ -124,7 +127,7 @@ def invite(
     from paxmodel.analyses.invite import invite as best_invitations
 
     with user_errors():
-        result = best_invitations(load(path), base, max_new, split_codes(candidates), frontier, solver.value)
+        result = best_invitations(load(path, overrides), base, max_new, split_codes(candidates), frontier, solver.value)
         emit_json(result.to_dict(), output, as_json)
     if not as_json:
         from paxmodel.outputs.invite_tables import invite_tables

@@ -12,6 +12,7 @@ from paxmodel.cli.common import (
     MembershipOption,
     MembersOption,
     ScenarioFile,
+    SetOption,
     Solver,
     SolverOption,
     app,
@@ -39,6 +40,7 @@ def report(
     ] = ReportFormat.html,
     membership: MembershipOption = None,
     members: MembersOption = None,
+    overrides: SetOption = None,
     solver: SolverOption = Solver.highs,
 ) -> None:
     """Write the sector exposure report of one membership against the status quo."""
@@ -51,7 +53,7 @@ def report(
             check_format(report_format.value)
         except ChartsUnavailable as exc:
             raise fail(str(exc)) from None
-        exposure = build_report(load(path), membership, split_codes(members), solver.value)
+        exposure = build_report(load(path, overrides), membership, split_codes(members), solver.value)
         written = write_report(exposure, report_format.value, output)
     for file in written:
         typer.echo(f"wrote {file}", err=True)

@@ -8,6 +8,7 @@ from paxmodel.cli.common import (
     MembersOption,
     OutputOption,
     ScenarioFile,
+    SetOption,
     Solver,
     SolverOption,
     app,
@@ -25,6 +26,7 @@ def run(
     path: ScenarioFile,
     membership: MembershipOption = None,
     members: MembersOption = None,
+    overrides: SetOption = None,
     solver: SolverOption = Solver.highs,
     as_json: JsonFlag = False,
     output: OutputOption = None,
@@ -34,7 +36,7 @@ def run(
 
     check_one_membership(membership, members)
     with user_errors():
-        result = solve(load(path), membership, split_codes(members), solver.value)
+        result = solve(load(path, overrides), membership, split_codes(members), solver.value)
         emit_json(result.to_dict(), output, as_json)
     if not as_json:
         from paxmodel.outputs.tables import run_tables

@@ -56,6 +56,7 @@ class RunResult:
     network: Network = field(repr=False)
     baseline: Outcome = field(repr=False)
     optimised: Outcome = field(repr=False)
+    overrides: tuple[str, ...] = ()  # `--set` overrides the scenario was loaded with
 
     @property
     def removed(self) -> float:
@@ -124,7 +125,7 @@ class RunResult:
             },
             "sectors": sectors,
             "items": items,
-        }
+        } | ({"overrides": list(self.overrides)} if self.overrides else {})
 
 
 def number(value: float) -> float:
@@ -215,6 +216,7 @@ class Runner:
             network=network,
             baseline=self.baseline,
             optimised=Outcome.measure(network, solution.sourcing, network.risk_under(frozenset(members))),
+            overrides=self.loaded.overrides,
         )
 
 

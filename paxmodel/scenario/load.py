@@ -7,6 +7,7 @@ offending value.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from paxmodel.scenario.errors import FieldPath, Location, Problem, ScenarioError, did_you_mean, dotted
+from paxmodel.scenario.overrides import apply_overrides
 from paxmodel.scenario.references import check_references, default_candidates, resolve_memberships
 from paxmodel.scenario.schema import (
     Country,
@@ -37,7 +39,8 @@ class LoadedScenario:
     candidates: tuple[str, ...] | None  # the file's explicit list, sorted; None = default rule
     path: Path | None
     files: tuple[Path, ...]  # the file and every file it extends
-    sha256: str  # hash of the bytes of all files, in `files` order
+    sha256: str  # hash of the bytes of all files, in `files` order (and of the overrides)
+    overrides: tuple[str, ...] = ()  # `--set PATH=VALUE` texts applied over the files, in order
 
     @property
     def name(self) -> str:
@@ -48,12 +51,21 @@ class LoadedScenario:
         return default_candidates(self.scenario, self.candidates, base_members)
 
 
-def load_scenario(path: str | Path) -> LoadedScenario:
-    """Read and validate a scenario file (and the files it extends)."""
+def load_scenario(path: str | Path, overrides: Sequence[str] = ()) -> LoadedScenario:
+    """Read and validate a scenario file (and the files it extends).
+
+    `overrides` are `PATH=VALUE` texts (the CLI's `--set`), applied in order over the merged
+    files and validated exactly like values in a file; their problems are located at the
+    override (`--set PATH=VALUE:1:COL`).
+    """
     path = Path(path)
     source = _read_with_extends(path, ())
-    scenario = _checked(source.data, source.positions, path, source.problems)
-    return _loaded(scenario, path, source.files, hashlib.sha256(b"".join(source.contents)).hexdigest())
+    problems = [*source.problems, *apply_overrides(source.data, source.positions, overrides)]
+    scenario = _checked(source.data, source.positions, path, problems)
+    digest = hashlib.sha256(b"".join(source.contents))
+    for text in overrides:
+        digest.update(b"\0--set\0" + text.encode())
+    return _loaded(scenario, path, source.files, digest.hexdigest(), tuple(overrides))
 
 
 def scenario_from_dict(data: dict[str, Any], name: str = "<dict>") -> LoadedScenario:
@@ -74,7 +86,9 @@ def _checked(data: dict[str, Any], positions: Positions, file: Path, problems: l
     return scenario
 
 
-def _loaded(scenario: Scenario, path: Path | None, files: tuple[Path, ...], sha256: str) -> LoadedScenario:
+def _loaded(
+    scenario: Scenario, path: Path | None, files: tuple[Path, ...], sha256: str, overrides: tuple[str, ...] = ()
+) -> LoadedScenario:
     return LoadedScenario(
         scenario=scenario,
         memberships=resolve_memberships(scenario),
@@ -82,6 +96,7 @@ def _loaded(scenario: Scenario, path: Path | None, files: tuple[Path, ...], sha2
         path=path,
         files=files,
         sha256=sha256,
+        overrides=overrides,
     )
 
 

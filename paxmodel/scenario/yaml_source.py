@@ -146,3 +146,26 @@ def _construct(
     except yaml.constructor.ConstructorError as exc:
         problems.append(Problem(_location(file, node), dotted(path), f"invalid value: {exc.problem}"))
         return None
+
+
+def read_yaml_value(text: str, label: str) -> tuple[Any, Positions, list[Problem]]:
+    """Parse one YAML value given on the command line (a `--set` override's VALUE).
+
+    Locations name `label` (line 1, column within `text`); an empty text is the empty string.
+    """
+    loader = _Yaml12Loader(text)
+    file = Path(label)
+    try:
+        root = loader.get_single_node()
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = Location(label, 1, mark.column + 1) if mark else Location(label, 1, 1)
+        return None, {}, [Problem(where, "", f"invalid YAML value: {getattr(exc, 'problem', None) or exc}")]
+    finally:
+        loader.dispose()
+    if root is None:
+        return "", {(): Location(label, 1, 1)}, []
+    positions: Positions = {(): _location(file, root)}
+    problems: list[Problem] = []
+    value = _construct(root, (), file, _Yaml12Loader(""), positions, problems)
+    return value, positions, problems

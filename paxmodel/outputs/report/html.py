@@ -335,6 +335,7 @@ def _provenance(report: ExposureReport) -> str:
         ("Description", prov.description or "–"),
         ("Scenario files", ", ".join(prov.files) or "(built in memory)"),
         ("SHA-256 of the files", prov.sha256),
+        *([("Overrides (--set)", ", ".join(prov.overrides))] if prov.overrides else []),
         ("Membership", f"{prov.membership}: {members_text(report)}"),
         ("Solver", f"{prov.solver}, status {prov.status}, objective {prov.objective:.6g}"),
         ("Versions", versions),

@@ -142,6 +142,7 @@ def _provenance(report: ExposureReport) -> list[str]:
         f"| Description | {md(prov.description or '–')} |",
         f"| Scenario files | {md(', '.join(prov.files) or '(built in memory)')} |",
         f"| SHA-256 of the files | `{prov.sha256}` |",
+        *([f"| Overrides (--set) | {md(', '.join(prov.overrides))} |"] if prov.overrides else []),
         f"| Membership | {md(prov.membership)}: {md(members_text(report))} |",
         f"| Solver | {md(prov.solver)}, status {prov.status}, objective {prov.objective:.6g} |",
         f"| Versions | {md(versions)} |",
