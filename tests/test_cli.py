@@ -398,6 +398,11 @@ CHECKS: dict[str, Any] = {
     "exclusiveMinimum": _number_check(lambda v, b: v > b, "exclusiveMinimum"),
     "exclusiveMaximum": _number_check(lambda v, b: v < b, "exclusiveMaximum"),
     "minLength": _check_string,
+    "minItems": lambda instance, schema, root, where: (
+        [f"{where}: fewer than {schema['minItems']} items"]
+        if isinstance(instance, list) and len(instance) < schema["minItems"]
+        else []
+    ),
     "pattern": _structural,
 }
 
@@ -464,6 +469,10 @@ def test_schema_validates_bundled_scenarios(path: Path) -> None:
         (lambda d: d["sectors"]["semis"]["items"]["chips"].__setitem__("demnd", 3), "demnd"),
         (lambda d: d["sectors"]["semis"]["items"]["chips"]["supply"].__setitem__("JP", -1), "JP"),
         (lambda d: d["memberships"].__setitem__("bad", {"add": ["US"]}), "bad"),
+        (lambda d: d["shocks"].__setitem__("none", []), "none"),
+        (lambda d: d["shocks"]["embargo"][0].__setitem__("cut", 0), "cut"),
+        (lambda d: d["shocks"]["embargo"][0].__setitem__("items", []), "items"),
+        (lambda d: d["sectors"]["semis"]["items"]["chips"].__setitem__("stock", -1), "stock"),
     ],
     ids=[
         "missing-name",
@@ -475,6 +484,10 @@ def test_schema_validates_bundled_scenarios(path: Path) -> None:
         "item-key",
         "supply",
         "membership",
+        "shock-empty",
+        "shock-cut",
+        "shock-no-items",
+        "stock",
     ],
 )
 def test_schema_rejects_bad_scenarios(change: Any, fragment: str) -> None:

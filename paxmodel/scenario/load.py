@@ -25,6 +25,7 @@ from paxmodel.scenario.schema import (
     Scenario,
     Sector,
     Settings,
+    ShockCut,
     SupplyEntry,
 )
 from paxmodel.scenario.yaml_source import Positions, read_yaml_mapping
@@ -185,6 +186,8 @@ def _model_at(path: FieldPath) -> type[BaseModel] | None:
         ("sectors", "*", "items", "*"): Item,
         ("memberships", "*"): DerivedMembership,
     }
+    if len(path) == 3 and path[0] == "shocks":
+        return ShockCut
     if len(path) == 6 and path[0] == "sectors" and path[4] in ("supply", "expansion"):
         return SupplyEntry if path[4] == "supply" else ExpansionEntry
     return table.get(shape)
@@ -233,6 +236,10 @@ def _problem_from_error(error: Any, data: dict[str, Any], positions: Positions, 
         message = "required field is missing"
     elif error_type == "literal_error" and field == ("paxmodel",):
         message = f"unsupported format version {value!r}: this paxmodel reads version 1"
+    elif error_type == "too_short" and len(field) == 2 and field[0] == "shocks":
+        message = "a shock needs at least one cut"
+    elif error_type == "too_short" and len(field) == 4 and field[0] == "shocks":
+        message = "an empty list cuts nothing; leave out both items and sectors to cut every item"
     elif error_type == "finite_number":
         message = f"must be a finite number, not {value!r}"
     elif error_type == "string_pattern_mismatch" and is_key:

@@ -61,6 +61,7 @@ def check_references(scenario: Scenario, locate: Locator) -> list[Problem]:
             if owners[item_id] != sector_id:
                 report(at, f"item id '{item_id}' is already defined in sector '{owners[item_id]}'")
             check_source((*at, "source"), item.source)
+            check_source((*at, "stock_source"), item.stock_source)
             for code, supply in item.supply.items():
                 check_country((*at, "supply", code), code, member=False)
                 check_source((*at, "supply", code, "source"), supply.source)
@@ -97,6 +98,21 @@ def check_references(scenario: Scenario, locate: Locator) -> list[Problem]:
 
     for index, code in enumerate(scenario.candidates or []):
         check_country(("candidates", index), code, member=True)
+
+    for name, cuts in scenario.shocks.items():
+        for n, cut in enumerate(cuts):
+            at = ("shocks", name, n)
+            check_country((*at, "country"), cut.country, member=False)
+            check_source((*at, "source"), cut.source)
+            for index, item_id in enumerate(cut.items or []):
+                if item_id not in owners:
+                    report((*at, "items", index), f"unknown item '{item_id}'{did_you_mean(item_id, owners)}")
+            for index, sector_id in enumerate(cut.sectors or []):
+                if sector_id not in scenario.sectors:
+                    report(
+                        (*at, "sectors", index),
+                        f"unknown sector '{sector_id}'{did_you_mean(sector_id, scenario.sectors)}",
+                    )
     return problems
 
 
@@ -172,3 +188,30 @@ def default_candidates(
     """The explicit candidates less current members, or every non-concern non-member."""
     pool = explicit if explicit is not None else tuple(c for c, v in scenario.countries.items() if not v.concern)
     return tuple(sorted(set(pool) - set(base_members)))
+
+
+Cuts = dict[tuple[str, str], float]  # (country, item) -> fraction of supply and expansion lost
+
+
+def resolve_shocks(scenario: Scenario) -> dict[str, Cuts]:
+    """Shock name -> {(country, item): cut}, sorted by pair (file order of shocks kept).
+
+    A cut names `items` plus every item of `sectors`, or every item when it names neither;
+    several cuts on one (country, item) combine as 1 - prod(1 - cut) (MODEL.md 5).
+    """
+    owners = item_sectors(scenario)
+    every_item = sorted(owners)
+    resolved: dict[str, Cuts] = {}
+    for name, cuts in scenario.shocks.items():
+        kept: dict[tuple[str, str], float] = {}  # (country, item) -> product of (1 - cut)
+        for cut in cuts:
+            if cut.items is None and cut.sectors is None:
+                items = set(every_item)
+            else:
+                items = set(cut.items or ())
+                items.update(i for i in every_item if owners[i] in set(cut.sectors or ()))
+            for item in items:
+                pair = (cut.country, item)
+                kept[pair] = kept.get(pair, 1.0) * (1.0 - cut.cut)
+        resolved[name] = {pair: 1.0 - kept[pair] for pair in sorted(kept)}
+    return resolved

@@ -1,4 +1,4 @@
-"""Pydantic models of the scenario format (MODEL.md section 1): the single source of truth.
+"""Pydantic models of the scenario format (MODEL.md sections 1 and 5): the single source of truth.
 
 The models check types and ranges of single values. Checks that need the whole scenario
 (references between sections, cycles) live in :mod:`paxmodel.scenario.references`.
@@ -92,6 +92,8 @@ class Item(Strict):
     demand: NonNegative = Field(0.0, description="The bloc's own final requirement per year.")
     weight: Positive = 1.0
     source: str | None = Field(None, description="Citation key for the demand figure.")
+    stock: NonNegative = Field(0.0, description="Stockpile held by the bloc, in the item's unit (demand is per year).")
+    stock_source: str | None = Field(None, description="Citation key for the stockpile figure.")
     notes: str | None = None
     supply: dict[CountryCode, Supply] = Field(default_factory=dict)
     expansion: dict[CountryCode, Expansion] = Field(default_factory=dict)
@@ -119,6 +121,23 @@ Membership = Annotated[
 ]
 
 
+class ShockCut(Strict):
+    """One cut of a shock: `country` loses the fraction `cut` of its supply of some items.
+
+    The items are `items` plus every item of `sectors`; neither given means every item.
+    """
+
+    country: CountryCode
+    items: list[ItemId] | None = Field(None, min_length=1, description="Items cut (with `sectors`).")
+    sectors: list[SectorId] | None = Field(None, min_length=1, description="Every item of these sectors is cut.")
+    cut: float = Field(gt=0, le=1, description="Fraction of supply and expansion lost, in (0, 1].")
+    source: str | None = Field(None, description="Citation key from `sources`.")
+    notes: str | None = None
+
+
+Shock = Annotated[list[ShockCut], Field(min_length=1)]
+
+
 class Scenario(Strict):
     """One scenario file after `extends` has been merged."""
 
@@ -132,6 +151,9 @@ class Scenario(Strict):
     sectors: dict[SectorId, Sector] = Field(default_factory=dict)
     memberships: dict[NonEmptyText, Membership] = Field(default_factory=dict)
     candidates: list[CountryCode] | None = None
+    shocks: dict[NonEmptyText, Shock] = Field(
+        default_factory=dict, description="Stress tests: name -> cuts; cuts on one (country, item) combine."
+    )
 
 
 def scenario_json_schema() -> dict[str, Any]:
