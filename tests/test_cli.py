@@ -473,6 +473,8 @@ def test_schema_validates_bundled_scenarios(path: Path) -> None:
         (lambda d: d["shocks"]["embargo"][0].__setitem__("cut", 0), "cut"),
         (lambda d: d["shocks"]["embargo"][0].__setitem__("items", []), "items"),
         (lambda d: d["sectors"]["semis"]["items"]["chips"].__setitem__("stock", -1), "stock"),
+        (lambda d: d["countries"]["US"].__setitem__("risk", {"low": 0.1, "hihg": 0.2}), "risk"),
+        (lambda d: d["settings"].__setitem__("budget", {"mean": 5}), "budget"),
     ],
     ids=[
         "missing-name",
@@ -488,6 +490,8 @@ def test_schema_validates_bundled_scenarios(path: Path) -> None:
         "shock-cut",
         "shock-no-items",
         "stock",
+        "distribution-key",
+        "normal-without-sd",
     ],
 )
 def test_schema_rejects_bad_scenarios(change: Any, fragment: str) -> None:

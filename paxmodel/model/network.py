@@ -9,12 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 
+from paxmodel.scenario.distributions import point
 from paxmodel.scenario.load import LoadedScenario
 from paxmodel.scenario.references import item_sectors
 from paxmodel.scenario.schema import SupplyEntry
 
 
-def _accessible(supply: SupplyEntry, default: float) -> float:
+def accessible_share(supply: SupplyEntry, default: float) -> float:
     """MODEL.md 7: the entry's own accessible share, else the scenario's."""
     return default if supply.accessible is None else supply.accessible
 
@@ -52,27 +53,29 @@ class Network:
             sectors=tuple(sorted(scenario.sectors)),
             countries=tuple(sorted(scenario.countries)),
             sector_of=dict(sorted(owners.items())),
-            demand={i: items[i].demand for i in sorted(items)},
-            inputs={j: dict(sorted(items[j].inputs.items())) for j in sorted(items)},
+            demand={i: point(items[i].demand) for i in sorted(items)},
+            inputs={j: {i: point(a) for i, a in sorted(items[j].inputs.items())} for j in sorted(items)},
             available={
                 i: {
-                    c: s.available * _accessible(s, settings.accessible_share)
+                    c: point(s.available) * accessible_share(s, settings.accessible_share)
                     for c, s in sorted(items[i].supply.items())
                 }
                 for i in sorted(items)
             },
             expansion_capacity={
-                i: {c: e.capacity for c, e in sorted(items[i].expansion.items())} for i in sorted(items)
+                i: {c: point(e.capacity) for c, e in sorted(items[i].expansion.items())} for i in sorted(items)
             },
-            expansion_cost={i: {c: e.cost for c, e in sorted(items[i].expansion.items())} for i in sorted(items)},
-            risk={c: v.risk for c, v in sorted(scenario.countries.items())},
+            expansion_cost={
+                i: {c: point(e.cost) for c, e in sorted(items[i].expansion.items())} for i in sorted(items)
+            },
+            risk={c: point(v.risk) for c, v in sorted(scenario.countries.items())},
             concern=frozenset(c for c, v in scenario.countries.items() if v.concern),
             item_weight={i: items[i].weight for i in sorted(items)},
             sector_weight={s: v.weight for s, v in sorted(scenario.sectors.items())},
             member_risk=scenario.settings.member_risk,
             shortfall_penalty=scenario.settings.shortfall_penalty,
             max_single_share=scenario.settings.max_single_share,
-            budget=scenario.settings.budget,
+            budget=None if scenario.settings.budget is None else point(scenario.settings.budget),
         )
 
     @cached_property

@@ -14,6 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from paxmodel.scenario.distributions import DISTRIBUTION_KEYS
 from paxmodel.scenario.errors import FieldPath, Location, Problem, ScenarioError, did_you_mean, dotted
 from paxmodel.scenario.overrides import apply_overrides
 from paxmodel.scenario.references import check_references, default_candidates, resolve_memberships
@@ -193,6 +194,22 @@ def _model_at(path: FieldPath) -> type[BaseModel] | None:
     return table.get(shape)
 
 
+def _is_uncertain(path: FieldPath) -> bool:
+    """Whether `path` is one of the numbers that may be a distribution (MODEL.md 6)."""
+    shape = tuple("*" if i % 2 else p for i, p in enumerate(path))
+    return shape in UNCERTAIN_SHAPES or (len(path) == 7 and shape[:5] == ("sectors", "*", "items", "*", "inputs"))
+
+
+UNCERTAIN_SHAPES = {
+    ("settings", "budget"),
+    ("countries", "*", "risk"),
+    ("sectors", "*", "items", "*", "demand"),
+    ("sectors", "*", "items", "*", "supply", "*", "available"),
+    ("sectors", "*", "items", "*", "expansion", "*", "capacity"),
+    ("sectors", "*", "items", "*", "expansion", "*", "cost"),
+}
+
+
 def validate_data(data: dict[str, Any], positions: Positions, file: Path) -> Scenario:
     """Validate merged data with the pydantic models; map every error to its location."""
     try:
@@ -230,7 +247,8 @@ def _problem_from_error(error: Any, data: dict[str, Any], positions: Positions, 
     value = error.get("input")
     if error_type == "extra_forbidden":
         model = _model_at(field[:-1])
-        hint = did_you_mean(str(field[-1]), model.model_fields) if model else ""
+        known = model.model_fields if model else DISTRIBUTION_KEYS if _is_uncertain(field[:-1]) else ()
+        hint = did_you_mean(str(field[-1]), known)
         message = f"unknown key{hint}"
     elif error_type == "missing":
         message = "required field is missing"
@@ -240,6 +258,8 @@ def _problem_from_error(error: Any, data: dict[str, Any], positions: Positions, 
         message = "a shock needs at least one cut"
     elif error_type == "too_short" and len(field) == 4 and field[0] == "shocks":
         message = "an empty list cuts nothing; leave out both items and sectors to cut every item"
+    elif error_type == "value_error":
+        message = str(error["ctx"]["error"])
     elif error_type == "finite_number":
         message = f"must be a finite number, not {value!r}"
     elif error_type == "string_pattern_mismatch" and is_key:

@@ -8,7 +8,18 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, StringConstraints, Tag
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Discriminator,
+    Field,
+    StringConstraints,
+    Tag,
+)
+
+from paxmodel.scenario.distributions import Distribution, Range, number_or_distribution, within
 
 COUNTRY_CODE_PATTERN = r"^[A-Z][A-Z0-9_]{1,9}$"
 SECTOR_ID_PATTERN = r"^[a-z][a-z0-9_]*$"
@@ -21,6 +32,23 @@ NonNegative = Annotated[float, Field(ge=0)]
 Positive = Annotated[float, Field(gt=0)]
 UnitInterval = Annotated[float, Field(ge=0, le=1)]
 Share = Annotated[float, Field(gt=0, le=1)]
+# The numbers MODEL.md 6 lets a scenario give as a distribution instead.
+# (tagged, so that a wrong number is reported once, as a number, not once per kind of union member)
+UncertainUnitInterval = Annotated[
+    Annotated[UnitInterval, Tag("number")] | Annotated[Distribution, Tag("distribution")],
+    Discriminator(number_or_distribution),
+    AfterValidator(within(Range(0.0, 1.0))),
+]
+UncertainNonNegative = Annotated[
+    Annotated[NonNegative, Tag("number")] | Annotated[Distribution, Tag("distribution")],
+    Discriminator(number_or_distribution),
+    AfterValidator(within(Range(0.0))),
+]
+UncertainPositive = Annotated[
+    Annotated[Positive, Tag("number")] | Annotated[Distribution, Tag("distribution")],
+    Discriminator(number_or_distribution),
+    AfterValidator(within(Range(0.0, open_lower=True))),
+]
 
 
 class Strict(BaseModel):
@@ -46,7 +74,7 @@ class Settings(Strict):
     max_single_share: float = Field(
         1.0, gt=0, le=1, description="Cap on any one non-member's share of an item's requirement."
     )
-    budget: NonNegative | None = Field(None, description="Total cost of expansion allowed; null = unlimited.")
+    budget: UncertainNonNegative | None = Field(None, description="Total cost of expansion allowed; null = unlimited.")
     accessible_share: Share = Field(
         1.0,
         description="Share of each country's available supply the bloc can draw on (the rest of the world buys too).",
@@ -55,13 +83,13 @@ class Settings(Strict):
 
 class Country(Strict):
     name: NonEmptyText
-    risk: UnitInterval = Field(description="Risk weight while not a member, in [0, 1].")
+    risk: UncertainUnitInterval = Field(description="Risk weight while not a member, in [0, 1].")
     concern: bool = Field(False, description="A country of concern may never be a member.")
     notes: str | None = None
 
 
 class SupplyEntry(Strict):
-    available: NonNegative = Field(description="What the country can supply to the bloc today.")
+    available: UncertainNonNegative = Field(description="What the country can supply to the bloc today.")
     accessible: Share | None = Field(
         None, description="Share of `available` the bloc can draw on; overrides settings.accessible_share."
     )
@@ -70,8 +98,8 @@ class SupplyEntry(Strict):
 
 
 class ExpansionEntry(Strict):
-    capacity: NonNegative = Field(description="Capacity the country can add while a member.")
-    cost: NonNegative = Field(0.0, description="Cost per unit of expansion used.")
+    capacity: UncertainNonNegative = Field(description="Capacity the country can add while a member.")
+    cost: UncertainNonNegative = Field(0.0, description="Cost per unit of expansion used.")
     source: str | None = Field(None, description="Citation key from `sources`.")
     notes: str | None = None
 
@@ -89,7 +117,7 @@ Expansion = Annotated[
 class Item(Strict):
     name: NonEmptyText
     unit: str = ""
-    demand: NonNegative = Field(0.0, description="The bloc's own final requirement per year.")
+    demand: UncertainNonNegative = Field(0.0, description="The bloc's own final requirement per year.")
     weight: Positive = 1.0
     source: str | None = Field(None, description="Citation key for the demand figure.")
     stock: NonNegative = Field(0.0, description="Stockpile held by the bloc, in the item's unit (demand is per year).")
@@ -97,7 +125,7 @@ class Item(Strict):
     notes: str | None = None
     supply: dict[CountryCode, Supply] = Field(default_factory=dict)
     expansion: dict[CountryCode, Expansion] = Field(default_factory=dict)
-    inputs: dict[ItemId, Positive] = Field(
+    inputs: dict[ItemId, UncertainPositive] = Field(
         default_factory=dict, description="Units of another item needed per unit of this item."
     )
 
