@@ -70,7 +70,7 @@ def test_variant_replaces_only_the_drawn_numbers(small_with_distributions: Path)
 
 def test_a_drawn_supply_keeps_its_accessible_share(small_with_distributions: Path) -> None:
     path = small_with_distributions
-    text = path.read_text(encoding="utf-8").replace("source: made-up}", "accessible: 0.5, source: made-up}", 1)
+    text = path.read_text(encoding="utf-8").replace("800}, source:", "800}, accessible: 0.5, source:")
     path.write_text(text, encoding="utf-8")
     loaded = load_scenario(path)
     network = Network.from_scenario(loaded)
