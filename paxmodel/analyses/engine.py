@@ -1,17 +1,19 @@
-"""Fast re-solve of the sourcing LP for many memberships.
+"""The warm engine: one built LP, re-solved for every configuration an analysis asks about.
 
-The LP of MODEL.md 2.2 is built once (from `SourcingModel`'s PuLP problem) into one
-`highspy.Highs` object. A membership changes only column costs (risks), column bounds
-(expansion) and row bounds (single-share caps), so each configuration sets just the numbers
-that differ from the previous one and re-runs HiGHS, which warm-starts from the previous
-optimal basis.
+The LP of MODEL.md 2.2 is built once, as arrays straight from the scenario's `Network`
+(`paxmodel.model.arrays`), into one `highspy.Highs` object. A *configuration* is a membership
+plus, optionally, a *variant* of the scenario's numbers (`Configuration`): capacities cut by a
+shock, a Monte Carlo sample, another budget. Each configuration sets only the numbers that
+differ from the one solved before (costs, column bounds, row bounds, matrix coefficients) and
+re-runs HiGHS, which warm-starts from the previous optimal basis. Compare, Shapley values,
+stress tests, sweeps, the budget frontier and the live page all ask this engine.
 
 Sweeps (`FastSolver.evaluate_many`) are split into fixed chunks; each chunk starts from a
 cold solve and then warm-starts configuration to configuration. The values of a sweep
-therefore depend only on the list of configurations, not on the number of processes or on
-their timing: the same input gives the same bytes. Once the rest of a sweep is expected to
-take more than `POOL_MIN_SECONDS`, it is shared between this process and `workers - 1`
-spawned worker processes (default: both cores), each holding its own HiGHS model.
+therefore depend only on the list of configurations, not on the number of processes, on
+where chunks run or on their timing: the same input gives the same bytes. Chunks run here
+and on an `Executor`: `LocalProcesses` (default: `workers - 1` spawned processes, started
+once the rest of a sweep is expected to take more than `POOL_MIN_SECONDS`) or a Dask cluster.
 
 What a configuration yields (`Evaluation`):
 
@@ -21,7 +23,8 @@ What a configuration yields (`Evaluation`):
   below `sourcing.NOISE` count as 0);
 - `shortfall`: the weighted shortfall share sum_i k_i u_i / T_i (0 = every requirement met).
 
-`v(S) = baseline overall - dependency(S)` is the removal that the contribution analyses use.
+`v(S) = baseline overall - dependency(S)` is the removal that the contribution analyses use;
+for a variant, the baseline is the status quo under the variant's own numbers.
 """
 
 from __future__ import annotations
@@ -32,18 +35,17 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from contextlib import contextmanager
-from dataclasses import dataclass
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass, field
 from multiprocessing import get_context
+from typing import Any, Protocol
 
-import numpy as np
-
-from paxmodel.analyses.highs_core import Array, HighsCore, LpData, Members, Numbers, worker_solve, worker_start
-from paxmodel.model.lp import SourcingModel
+from paxmodel.analyses.highs_core import HighsCore, Members, Numbers, worker_solve, worker_start
+from paxmodel.model.arrays import Array, LpData, LpStructure, lp_data, read_sourcing
 from paxmodel.model.network import Network
 from paxmodel.model.run import Outcome, Runner, RunResult, baseline_outcome
-from paxmodel.model.solvers import SolverName, pulp_v4_warnings_silenced, solver_label
-from paxmodel.model.sourcing import NOISE, shortfall_share
+from paxmodel.model.solvers import SolverName, solver_label
+from paxmodel.model.sourcing import shortfall_share
 from paxmodel.scenario.load import LoadedScenario
 
 # progress(done, total): called as configurations of a sweep are finished.
@@ -54,6 +56,7 @@ CHUNK = 256  # configurations per chunk of a sweep (each chunk starts from a col
 # here (starting one takes about 0.5 s: interpreter, numpy, highspy, the model).
 POOL_MIN_SECONDS = 1.5
 DEFAULT_WORKERS = 2
+VARIANT_CACHE = 4096  # LP numbers of this many variants are kept (a sweep's samples, say)
 
 
 @dataclass(frozen=True)
@@ -65,202 +68,210 @@ class Evaluation:
     shortfall: float
 
 
-def lp_data(model: SourcingModel) -> LpData:
-    """The LP of `model` as arrays, set for the empty membership (columns y, f, v; rows in order)."""
-    import highspy
+@dataclass(frozen=True)
+class Configuration:
+    """What one evaluation asks of the engine: a membership, and optionally a variant of the
+    scenario's numbers (a `Network` with the same items and countries: capacities cut by a
+    shock, sampled values, another budget).
 
-    net = model.network
-    inf = highspy.kHighsInf
-    columns = [*model.y.values(), *model.f.values(), *model.v.values()]
-    position = {var.name: n for n, var in enumerate(columns)}
-    with pulp_v4_warnings_silenced():
-        rows = list(model.problem.constraints.values())
-        starts, indices, values, row_lower, row_upper = [0], [], [], [], []
-        for row in rows:
-            for var, coefficient in row.items():
-                if coefficient != 0:
-                    indices.append(position[var.name])
-                    values.append(float(coefficient))
-            starts.append(len(indices))
-            lb, ub = row.getLb(), row.getUb()
-            row_lower.append(-inf if lb is None else float(lb))
-            row_upper.append(inf if ub is None else float(ub))
-    row_of = {id(row): n for n, row in enumerate(rows)}
-    country = {c: n for n, c in enumerate(net.countries)}
-    s = net.max_single_share
-    v_weight = np.array([net.overall_weight[i] for i in model.v], dtype=np.float64)
-    empty = model.coefficients(frozenset())
-    col_cost = np.concatenate(
-        [np.array(empty.supply_cost, dtype=np.float64), np.zeros(len(model.f)), v_weight * net.shortfall_penalty]
-    )
-    col_lower = np.array([-inf if var.lowBound is None else float(var.lowBound) for var in columns])
-    col_upper = np.array([inf if var.upBound is None else float(var.upBound) for var in columns])
-    n_y, n_f = len(model.y), len(model.f)
-    col_upper[n_y : n_y + n_f] = empty.expansion_upper
-    cap_rows = np.array([row_of[id(row)] for row in model.share_caps], dtype=np.intp)
-    row_upper_array = np.array(row_upper, dtype=np.float64)
-    row_upper_array[cap_rows] = empty.share_cap_rhs
-    return LpData(
-        col_cost=col_cost,
-        col_lower=col_lower,
-        col_upper=col_upper,
-        row_lower=np.array(row_lower, dtype=np.float64),
-        row_upper=row_upper_array,
-        a_start=np.array(starts, dtype=np.intp),
-        a_index=np.array(indices, dtype=np.intp),
-        a_value=np.array(values, dtype=np.float64),
-        n_y=n_y,
-        n_f=n_f,
-        cap_rows=cap_rows,
-        countries=net.countries,
-        risk=np.array([net.risk[c] for c in net.countries], dtype=np.float64),
-        member_risk=net.member_risk,
-        y_country=np.array([country[c] for _, c in model.supply_keys], dtype=np.intp),
-        y_weight=np.array([net.overall_weight[i] for i, _ in model.supply_keys], dtype=np.float64),
-        f_country=np.array([country[c] for _, c in model.expansion_keys], dtype=np.intp),
-        f_full=np.array(
-            [net.expansion_capacity[i][c] / net.requirement[i] for i, c in model.expansion_keys], dtype=np.float64
-        ),
-        cap_country=np.array([country[c] for _, c in model.share_cap_keys], dtype=np.intp),
-        cap_base=np.array([s * net.demand[i] / net.requirement[i] for i, _ in model.share_cap_keys], dtype=np.float64),
-        cap_relax=np.array([model._share(i, c) for i, c in model.share_cap_keys], dtype=np.float64),
-        v_weight=v_weight,
-        noise=NOISE,
-    )
+    `variant` names the variant's numbers and is part of the cache key: two configurations
+    with the same members and variant name must carry the same numbers.
+    """
+
+    members: Members
+    variant: str = ""
+    network: Network | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def key(self) -> tuple[Members, str]:
+        return (self.members, self.variant)
+
+
+ConfigurationLike = Configuration | Iterable[str]
+
+
+def as_configuration(configuration: ConfigurationLike) -> Configuration:
+    """A `Configuration`, from itself or from a bare member list."""
+    if isinstance(configuration, Configuration):
+        return configuration
+    return Configuration(frozenset(configuration))
 
 
 class HighsEngine(HighsCore):
-    """One HiGHS model of `model`'s LP, re-solved in place for any membership."""
+    """One HiGHS model of a scenario's LP, re-solved in place for any configuration."""
 
-    def __init__(self, model: SourcingModel) -> None:
-        self.model = model
-        super().__init__(lp_data(model))
+    def __init__(self, network: Network, structure: LpStructure | None = None) -> None:
+        self.network = network
+        self.structure = structure or LpStructure.of(network)
+        self._variants: dict[str, LpData] = {}
+        super().__init__(lp_data(network, self.structure))
 
-    def evaluate(self, members: Members) -> tuple[Evaluation, Array]:
-        """The `Evaluation` of `members` and the column values."""
-        numbers, values = self.numbers(members)
+    def variant_data(self, configuration: Configuration) -> LpData | None:
+        """The LP numbers of the configuration's variant (computed once per variant name)."""
+        if configuration.network is None:
+            return None
+        found = self._variants.get(configuration.variant)
+        if found is None:
+            found = lp_data(configuration.network, self.structure)
+            if len(self._variants) >= VARIANT_CACHE:
+                self._variants.pop(next(iter(self._variants)))
+            self._variants[configuration.variant] = found
+        return found
+
+    def evaluate(self, configuration: ConfigurationLike) -> tuple[Evaluation, Array]:
+        """The `Evaluation` of a configuration and the column values."""
+        config = as_configuration(configuration)
+        numbers, values = self.numbers(config.members, self.variant_data(config))
         return Evaluation(*numbers), values
-
-    def values_dict(self, values: Array) -> dict[str, list[float]]:
-        """Column values as `SourcingModel.read_sourcing` takes them."""
-        return {
-            "y": values[self.y_index].tolist(),
-            "f": values[self.f_index].tolist(),
-            "v": values[self.v_index].tolist(),
-        }
 
 
 class CachedSolver:
-    """What the analyses need of a solver: one `Evaluation` per member set, cached.
+    """What the analyses need of a solver: one `Evaluation` per configuration, cached.
 
     Subclasses provide `evaluate` (one configuration) and may speed up `evaluate_many`.
+    A configuration is a `Configuration` or, for the scenario as loaded, a bare member list.
     """
 
     network: Network
     baseline: Outcome
     label: str  # solver name and version, as results report it
-    cache: dict[Members, Evaluation]
+    cache: dict[tuple[Members, str], Evaluation]
+    _baselines: dict[str, Outcome]
 
-    def evaluate(self, members: Iterable[str]) -> Evaluation:
+    def evaluate(self, configuration: ConfigurationLike) -> Evaluation:
         raise NotImplementedError
 
     def evaluate_many(
-        self, configurations: Iterable[Iterable[str]], progress: Progress | None = None
+        self, configurations: Iterable[ConfigurationLike], progress: Progress | None = None
     ) -> list[Evaluation]:
         """Evaluations of every configuration, in order (each distinct one solved once)."""
-        keys = [frozenset(members) for members in configurations]
-        todo = list(dict.fromkeys(key for key in keys if key not in self.cache))
-        for done, key in enumerate(todo, start=1):
-            self.evaluate(key)
+        configs = [as_configuration(c) for c in configurations]
+        todo = list({c.key: c for c in configs if c.key not in self.cache}.values())
+        for done, config in enumerate(todo, start=1):
+            self.evaluate(config)
             if progress is not None:
                 progress(done, len(todo))
-        return [self.cache[key] for key in keys]
+        return [self.cache[c.key] for c in configs]
+
+    def baseline_of(self, configuration: ConfigurationLike) -> Outcome:
+        """The status quo (MODEL.md 2.1) under the configuration's variant numbers."""
+        config = as_configuration(configuration)
+        if config.network is None:
+            return self.baseline
+        found = self._baselines.get(config.variant)
+        if found is None:
+            found = self._baselines[config.variant] = baseline_outcome(config.network)
+        return found
 
     @property
     def baseline_dependency(self) -> float:
         """Overall dependency of the status quo (MODEL.md 2.1): constant across memberships."""
         return self.baseline.dependency.overall
 
-    def solve(self, members: Iterable[str]) -> float:
-        """The LP objective for `members`."""
-        return self.evaluate(members).objective
+    def solve(self, configuration: ConfigurationLike) -> float:
+        """The LP objective of the configuration."""
+        return self.evaluate(configuration).objective
 
-    def optimised_dependency(self, members: Iterable[str]) -> float:
-        """Overall optimised dependency (MODEL.md 2.3) for `members`."""
-        return self.evaluate(members).dependency
+    def optimised_dependency(self, configuration: ConfigurationLike) -> float:
+        """Overall optimised dependency (MODEL.md 2.3) of the configuration."""
+        return self.evaluate(configuration).dependency
 
-    def removed(self, members: Iterable[str]) -> float:
-        """v(S): overall baseline dependency minus the optimised dependency with `members`."""
-        return self.baseline_dependency - self.evaluate(members).dependency
+    def removed(self, configuration: ConfigurationLike) -> float:
+        """v(S): overall baseline dependency minus the optimised dependency (same variant)."""
+        return self.baseline_of(configuration).dependency.overall - self.evaluate(configuration).dependency
 
-    def removed_many(self, configurations: Iterable[Iterable[str]], progress: Progress | None = None) -> list[float]:
+    def removed_many(
+        self, configurations: Iterable[ConfigurationLike], progress: Progress | None = None
+    ) -> list[float]:
         """v(S) of every configuration, in order."""
-        base = self.baseline_dependency
-        return [base - e.dependency for e in self.evaluate_many(configurations, progress)]
+        configs = [as_configuration(c) for c in configurations]
+        evaluations = self.evaluate_many(configs, progress)
+        return [
+            self.baseline_of(c).dependency.overall - e.dependency for c, e in zip(configs, evaluations, strict=True)
+        ]
+
+    def result(self, name: str, configuration: ConfigurationLike) -> RunResult:
+        """A full `RunResult` of the configuration (sourcing and every metric)."""
+        raise NotImplementedError
 
 
 class FastSolver(CachedSolver):
-    """Optimised dependency of many memberships of one scenario, cached per member set.
+    """Optimised dependency of many configurations of one scenario, cached, on the warm engine.
 
-    `source` is a `Runner` (preferred: its LP and baseline are reused), a `LoadedScenario`
-    or a bare `Network`.
+    `source` is a `Runner` (preferred: its network and baseline are reused), a
+    `LoadedScenario` or a bare `Network`. `structure` fixes the LP's columns and rows when
+    variants need more than the scenario itself (a budget row, share caps); `executor` runs
+    the chunks of long sweeps elsewhere (default: local worker processes).
     """
 
-    def __init__(self, source: Runner | LoadedScenario | Network, workers: int | None = None) -> None:
+    def __init__(
+        self,
+        source: Runner | LoadedScenario | Network,
+        workers: int | None = None,
+        structure: LpStructure | None = None,
+        executor: Executor | None = None,
+    ) -> None:
         if isinstance(source, LoadedScenario):
             source = Runner(source)
         if isinstance(source, Runner):
             self.network = source.network
-            self.model = source.model
             self.baseline: Outcome = source.baseline
             self.scenario = source.loaded.name
+            self.overrides = source.loaded.overrides
         else:
             self.network = source
-            self.model = SourcingModel(source)
             self.baseline = baseline_outcome(source)
             self.scenario = ""
-        self.workers = min(DEFAULT_WORKERS, os.cpu_count() or 1) if workers is None else max(1, workers)
-        self.engine = HighsEngine(self.model)
+            self.overrides = ()
+        self.executor = executor or LocalProcesses(workers)
+        self.engine = HighsEngine(self.network, structure)
         self.cache = {}
+        self._baselines = {}
         self.label = solver_label("highs")
 
-    def evaluate(self, members: Iterable[str]) -> Evaluation:
+    @property
+    def workers(self) -> int:
+        return self.executor.helpers + 1
+
+    def evaluate(self, configuration: ConfigurationLike) -> Evaluation:
         """Solve one configuration (warm-started from the last one solved), cached."""
-        key = frozenset(members)
-        found = self.cache.get(key)
+        config = as_configuration(configuration)
+        found = self.cache.get(config.key)
         if found is None:
-            found = self.engine.evaluate(key)[0]
-            self.cache[key] = found
+            found = self.cache[config.key] = self.engine.evaluate(config)[0]
         return found
 
-    def result(self, name: str, members: Iterable[str]) -> RunResult:
-        """A full `RunResult` (sourcing and every metric), as `Runner.run` gives it."""
-        key = frozenset(members)
-        evaluation, values = self.engine.evaluate(key)
-        self.cache.setdefault(key, evaluation)
-        sourcing = self.model.read_sourcing(self.engine.values_dict(values))
+    def result(self, name: str, configuration: ConfigurationLike) -> RunResult:
+        """A full `RunResult` (sourcing and every metric), as `Runner.run` gives it; for a
+        variant, baseline and metrics use the variant's own numbers."""
+        config = as_configuration(configuration)
+        evaluation, values = self.engine.evaluate(config)
+        self.cache.setdefault(config.key, evaluation)
+        network = config.network or self.network
+        sourcing = read_sourcing(network, self.engine.structure, values)
         return RunResult(
             scenario=self.scenario,
             membership=name,
-            members=tuple(sorted(key)),
+            members=tuple(sorted(config.members)),
             solver=self.label,
             status="optimal",
             objective=evaluation.objective,
-            network=self.network,
-            baseline=self.baseline,
-            optimised=Outcome.measure(self.network, sourcing, self.network.risk_under(key)),
+            network=network,
+            baseline=self.baseline_of(config),
+            optimised=Outcome.measure(network, sourcing, network.risk_under(config.members)),
+            overrides=self.overrides,
         )
 
     def evaluate_many(
-        self, configurations: Iterable[Iterable[str]], progress: Progress | None = None
+        self, configurations: Iterable[ConfigurationLike], progress: Progress | None = None
     ) -> list[Evaluation]:
         """Evaluations of every configuration, in order; new ones solved in chunks (see module doc).
 
-        Order the configurations so that neighbours differ little (e.g. Gray code order): that
-        is what makes the warm start pay.
+        Order the configurations so that neighbours differ little (e.g. Gray code order, or
+        every membership of one variant together): that is what makes the warm start pay.
         """
-        keys = [frozenset(members) for members in configurations]
-        todo = list(dict.fromkeys(key for key in keys if key not in self.cache))
+        configs = [as_configuration(c) for c in configurations]
+        todo = list({c.key: c for c in configs if c.key not in self.cache}.values())
         chunks = deque(todo[n : n + CHUNK] for n in range(0, len(todo), CHUNK))
         total = len(todo)
         done = 0
@@ -268,57 +279,52 @@ class FastSolver(CachedSolver):
             progress(0, total)
         started = time.perf_counter()
         while chunks:
-            if done and self.workers > 1 and len(chunks) >= 2:
-                remaining = (time.perf_counter() - started) / done * (total - done)
-                if remaining > POOL_MIN_SECONDS:
-                    self._share_with_workers(chunks, done, total, progress)
+            if self.executor.helpers and len(chunks) >= 2:
+                remaining = (time.perf_counter() - started) / done * (total - done) if done else None
+                if self.executor.worth_it(remaining):
+                    self._share(chunks, done, total, progress)
                     break
             done += self._solve_here(chunks.popleft())
             if progress is not None:
                 progress(done, total)
-        return [self.cache[key] for key in keys]
+        return [self.cache[c.key] for c in configs]
 
-    def _solve_here(self, chunk: list[Members]) -> int:
+    def _solve_here(self, chunk: list[Configuration]) -> int:
         self.engine.cold_start()
-        for members in chunk:
-            self.cache[members] = self.engine.evaluate(members)[0]
+        for config in chunk:
+            self.cache[config.key] = self.engine.evaluate(config)[0]
         return len(chunk)
 
-    def _share_with_workers(
-        self, chunks: deque[list[Members]], done: int, total: int, progress: Progress | None
-    ) -> None:
-        """Solve the chunks here and in `workers - 1` spawned processes, until none is left.
+    def _share(self, chunks: deque[list[Configuration]], done: int, total: int, progress: Progress | None) -> None:
+        """Solve the chunks here and on the executor's helpers, until none is left.
 
-        This process takes chunks from the front, the workers from the back (at most two
-        queued per worker), so the work is shared however fast each side turns out to be.
+        This process takes chunks from the front, the helpers from the back (at most two
+        queued per helper), so the work is shared however fast each side turns out to be.
+        Every chunk starts cold, so where a chunk is solved does not change its numbers.
         """
-        helpers = min(self.workers - 1, len(chunks) - 1)
-        in_flight: dict[Future[list[Numbers]], list[Members]] = {}
+        in_flight: dict[Any, list[Configuration]] = {}
 
-        def collect(futures: Iterable[Future[list[Numbers]]]) -> int:
+        def collect(handles: Iterable[Any]) -> int:
             count = 0
-            for future in futures:
-                chunk = in_flight.pop(future)
-                for members, numbers in zip(chunk, future.result(), strict=True):
-                    self.cache[members] = Evaluation(*numbers)
+            for handle in handles:
+                chunk = in_flight.pop(handle)
+                for config, numbers in zip(chunk, session.result(handle), strict=True):
+                    self.cache[config.key] = Evaluation(*numbers)
                 count += len(chunk)
             return count
 
-        # spawn, not fork: HiGHS keeps a thread pool that a forked child would inherit broken.
-        with (
-            _worker_start_up(),
-            ProcessPoolExecutor(helpers, get_context("spawn"), worker_start, (self.engine.data,)) as pool,
-        ):
+        with self.executor.session(self.engine.data) as session:
+            slots = 2 * max(1, min(self.executor.helpers, len(chunks) - 1))
             while chunks or in_flight:
-                while chunks and len(in_flight) < 2 * helpers:
+                while chunks and len(in_flight) < slots:
                     chunk = chunks.pop()
-                    in_flight[pool.submit(worker_solve, [sorted(m) for m in chunk])] = chunk
-                if chunks:
+                    payload = [(sorted(c.members), self.engine.variant_data(c)) for c in chunk]
+                    in_flight[session.submit(payload)] = chunk
+                if chunks and self.executor.local_share:
                     done += self._solve_here(chunks.popleft())
-                    done += collect([f for f in in_flight if f.done()])
+                    done += collect(session.finished(list(in_flight), block=False))
                 else:
-                    finished, _ = wait(in_flight, return_when=FIRST_COMPLETED)
-                    done += collect(finished)
+                    done += collect(session.finished(list(in_flight), block=True))
                 if progress is not None:
                     progress(done, total)
 
@@ -327,7 +333,8 @@ class NaiveSolver(CachedSolver):
     """The same interface as `FastSolver`, solving every configuration through PuLP.
 
     For solvers other than the in-process HiGHS engine (CBC), and as a reference: each
-    configuration is a full `Runner.run` (PuLP writes and solves the whole model).
+    configuration is a full `Runner.run` (PuLP writes and solves the whole model); a variant
+    gets a `Runner` of its own.
     """
 
     def __init__(self, source: Runner | LoadedScenario, solver: SolverName = "cbc") -> None:
@@ -337,24 +344,99 @@ class NaiveSolver(CachedSolver):
         self.solver: SolverName = solver
         self.label = solver_label(solver)
         self.cache = {}
+        self._baselines = {}
+        self._runners: dict[str, Runner] = {}
 
-    def result(self, name: str, members: Iterable[str]) -> RunResult:
-        return self.runner.run(name, tuple(sorted(frozenset(members))), self.solver)
+    def result(self, name: str, configuration: ConfigurationLike) -> RunResult:
+        config = as_configuration(configuration)
+        runner = self.runner
+        if config.network is not None:
+            runner = self._runners.get(config.variant) or self._runners.setdefault(
+                config.variant, Runner.of_network(self.runner.loaded, config.network)
+            )
+        return runner.run(name, tuple(sorted(config.members)), self.solver)
 
-    def evaluate(self, members: Iterable[str]) -> Evaluation:
-        key = frozenset(members)
-        found = self.cache.get(key)
+    def evaluate(self, configuration: ConfigurationLike) -> Evaluation:
+        config = as_configuration(configuration)
+        found = self.cache.get(config.key)
         if found is None:
-            result = self.result("", key)
-            shortfall, _ = shortfall_share(self.network, result.optimised.items)
+            result = self.result("", config)
+            shortfall, _ = shortfall_share(result.network, result.optimised.items)
             found = Evaluation(result.objective, result.optimised.dependency.overall, shortfall)
-            self.cache[key] = found
+            self.cache[config.key] = found
         return found
 
 
-def make_solver(source: Runner | LoadedScenario, solver: SolverName = "highs") -> FastSolver | NaiveSolver:
+def make_solver(
+    source: Runner | LoadedScenario, solver: SolverName = "highs", executor: Executor | None = None
+) -> FastSolver | NaiveSolver:
     """The fast engine for HiGHS, the PuLP route for any other solver."""
-    return FastSolver(source) if solver == "highs" else NaiveSolver(source, solver)
+    return FastSolver(source, executor=executor) if solver == "highs" else NaiveSolver(source, solver)
+
+
+class Executor:
+    """Where the chunks of a long sweep are solved besides this process.
+
+    `helpers` is how many chunks it works on at once; `local_share` whether this process
+    keeps solving chunks too (it does beside local workers; a cluster may do it all);
+    `worth_it` decides, from the expected remaining time of the sweep (None before the first
+    chunk), whether starting the helpers pays. `session(data)` starts them with the LP and
+    yields a `Session` that takes chunks. A Dask implementation lives in `paxmodel.analyses.dask`.
+    """
+
+    helpers: int = 0
+    local_share: bool = True
+
+    def worth_it(self, remaining_seconds: float | None) -> bool:
+        return remaining_seconds is not None and remaining_seconds > POOL_MIN_SECONDS
+
+    def session(self, data: LpData) -> AbstractContextManager[Session]:
+        raise NotImplementedError
+
+
+class Session(Protocol):
+    """Chunks in flight on an executor (handles are opaque and hashable)."""
+
+    def submit(self, chunk: list[tuple[list[str], LpData | None]]) -> Any: ...
+
+    def finished(self, handles: list[Any], block: bool) -> list[Any]:
+        """The handles that are done (at least one when `block`)."""
+        ...
+
+    def result(self, handle: Any) -> list[Numbers]: ...
+
+
+class LocalProcesses(Executor):
+    """`workers - 1` spawned worker processes on this machine (default: both cores)."""
+
+    def __init__(self, workers: int | None = None) -> None:
+        workers = min(DEFAULT_WORKERS, os.cpu_count() or 1) if workers is None else max(1, workers)
+        self.helpers = workers - 1
+
+    @contextmanager
+    def session(self, data: LpData) -> Iterator[Session]:
+        # spawn, not fork: HiGHS keeps a thread pool that a forked child would inherit broken.
+        with (
+            _worker_start_up(),
+            ProcessPoolExecutor(self.helpers, get_context("spawn"), worker_start, (data,)) as pool,
+        ):
+            yield _PoolSession(pool)
+
+
+class _PoolSession:
+    def __init__(self, pool: ProcessPoolExecutor) -> None:
+        self.pool = pool
+
+    def submit(self, chunk: list[tuple[list[str], LpData | None]]) -> Future[list[Numbers]]:
+        return self.pool.submit(worker_solve, chunk)
+
+    def finished(self, handles: list[Any], block: bool) -> list[Any]:
+        if block:
+            return list(wait(handles, return_when=FIRST_COMPLETED)[0])
+        return [handle for handle in handles if handle.done()]
+
+    def result(self, handle: Any) -> list[Numbers]:
+        return list(handle.result())
 
 
 # Worker processes do no linear algebra in numpy: keep its BLAS from starting (spinning) threads.

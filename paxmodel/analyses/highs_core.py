@@ -1,9 +1,14 @@
-"""The HiGHS side of the fast engine: the sourcing LP as arrays, re-solved per membership.
+"""The HiGHS side of the fast engine: the sourcing LP as arrays, re-solved per configuration.
 
-Only numpy, highspy and `paxmodel.model.solvers` are imported here (no PuLP model, no
-pydantic), so that the worker processes of a sweep start fast: they receive an `LpData`
-(plain arrays, built once by `paxmodel.analyses.engine.lp_data` from `SourcingModel`) and
-build their own `HighsCore` from it.
+Only numpy, highspy, `paxmodel.model.arrays` and `paxmodel.model.solvers` are imported here
+(no PuLP model, no pydantic), so that the worker processes of a sweep start fast: they
+receive an `LpData` (plain arrays, built by `paxmodel.model.arrays.lp_data`) and build their
+own `HighsCore` from it.
+
+A configuration is a membership plus, optionally, the numbers of a variant of the scenario
+(`LpData` of the same structure: cut capacities, sampled values, another budget). The core
+keeps the numbers currently loaded in HiGHS and passes only those that differ: costs, column
+bounds, row bounds and matrix coefficients. HiGHS then warm-starts from its last basis.
 """
 
 from __future__ import annotations
@@ -14,62 +19,40 @@ from typing import Any
 
 import numpy as np
 
+from paxmodel.model.arrays import Array, LpData, StructureError
 from paxmodel.model.solvers import SolverError, new_highs
 
 Members = frozenset[str]
-Array = np.ndarray[Any, np.dtype[np.float64]]
-IndexArray = np.ndarray[Any, np.dtype[np.intp]]
 # (objective, overall optimised dependency, weighted shortfall share) of one configuration
 Numbers = tuple[float, float, float]
 
 
 @dataclass(frozen=True)
-class LpData:
-    """The LP of MODEL.md 2.2 in share space, as `SourcingModel` builds it, in arrays.
-
-    Columns are y (supply), f (expansion), v (shortfall), in `SourcingModel` key order; the
-    matrix is row-wise. The model as given holds the numbers of the empty membership; the
-    rest says how a membership changes them (see `HighsCore.coefficients`).
-    """
+class Target:
+    """Every number of the LP for one configuration, as HiGHS should hold it."""
 
     col_cost: Array
-    col_lower: Array
     col_upper: Array
     row_lower: Array
     row_upper: Array
-    a_start: IndexArray
-    a_index: IndexArray
     a_value: Array
-    n_y: int
-    n_f: int
-    cap_rows: IndexArray  # row of each single-share cap
-    countries: tuple[str, ...]
-    risk: Array  # r_c per country
-    member_risk: float
-    y_country: IndexArray  # country of each y column
-    y_weight: Array  # k_i of each y column
-    f_country: IndexArray
-    f_full: Array  # E_ic / T_i: the upper bound of f while c is a member
-    cap_country: IndexArray
-    cap_base: Array  # s * d_i / T_i: the right-hand side while c is not a member
-    cap_relax: Array  # (A_ic + E_ic) / T_i: added to it while c is a member
-    v_weight: Array  # k_i of each v column
-    noise: float  # values below this count as 0 (`paxmodel.model.sourcing.NOISE`)
 
 
 class HighsCore:
-    """One `highspy.Highs` holding the LP; a membership changes only what differs from the last."""
+    """One `highspy.Highs` holding the LP; a configuration changes only what differs from the last."""
 
     def __init__(self, data: LpData) -> None:
         import highspy
 
-        self.data = data
+        self.data = data  # the numbers as built (the scenario as loaded)
         self.country = {c: n for n, c in enumerate(data.countries)}
         self.y_index = np.arange(data.n_y, dtype=np.int32)
         self.f_index = np.arange(data.n_y, data.n_y + data.n_f, dtype=np.int32)
         self.v_index = np.arange(data.n_y + data.n_f, len(data.col_cost), dtype=np.int32)
-        self.cap_index = data.cap_rows.astype(np.int32)
-        self.cap_lower = data.row_lower[data.cap_rows]
+        self.col_index = np.arange(len(data.col_cost), dtype=np.int32)
+        self.row_index = np.arange(len(data.row_lower), dtype=np.int32)
+        self.entry_row = np.repeat(self.row_index, np.diff(data.a_start)).astype(np.int32)
+        self.entry_col = data.a_index.astype(np.int32)
 
         lp = highspy.HighsLp()
         lp.num_col_ = len(data.col_cost)
@@ -84,12 +67,8 @@ class HighsCore:
         lp.a_matrix_.index_ = data.a_index.astype(np.int32)
         lp.a_matrix_.value_ = data.a_value
         self.lp = lp
-        self.empty = (
-            data.col_cost[self.y_index].copy(),
-            data.col_upper[self.f_index].copy(),
-            data.row_upper[data.cap_rows].copy(),
-        )
-        self.cost, self.f_upper, self.cap_upper = self.empty
+        self.as_built = Target(data.col_cost, data.col_upper, data.row_lower, data.row_upper, data.a_value)
+        self.loaded = self.as_built  # what HiGHS holds now
 
         self.highs: Any = new_highs()
         # One thread: HiGHS's task pool costs more in synchronisation than a warm-started
@@ -104,46 +83,60 @@ class HighsCore:
         self._not_set = highspy.HighsModelStatus.kNotset
         self._error = highspy.HighsStatus.kError
         self._reset_pool = highspy.Highs.resetGlobalScheduler
-        self.members: Members | None = None  # the membership the HiGHS model is set for
+        self.cost = data.col_cost[self.y_index]  # supply costs of the loaded configuration
         self.solves = 0
         self.cold_start()
 
-    def coefficients(self, members: Members) -> tuple[Array, Array, Array]:
-        """(supply costs, expansion upper bounds, share-cap right-hand sides) for `members`.
-
-        `SourcingModel.coefficients(members)` as arrays: the same floating-point operations,
-        so the same numbers to the last bit.
-        """
-        d = self.data
-        mask = np.zeros(len(d.countries), dtype=bool)
+    def mask(self, members: Members) -> np.ndarray[Any, np.dtype[np.bool_]]:
+        mask = np.zeros(len(self.data.countries), dtype=bool)
         for code in members:
             n = self.country.get(code)
             if n is None:
                 raise ValueError(f"unknown country '{code}'")
             mask[n] = True
-        cost = d.y_weight * np.where(mask[d.y_country], d.member_risk, d.risk[d.y_country])
-        f_upper = np.where(mask[d.f_country], d.f_full, 0.0)
-        cap_upper = d.cap_base + np.where(mask[d.cap_country], d.cap_relax, 0.0)
-        return cost, f_upper, cap_upper
+        return mask
 
-    def set_members(self, members: Members) -> None:
-        """Change only the costs, bounds and caps that differ from the current membership."""
-        if members == self.members:
-            return
-        cost, f_upper, cap_upper = self.coefficients(members)
-        changed = np.flatnonzero(cost != self.cost)
+    def target(self, members: Members, variant: LpData | None = None) -> Target:
+        """Every number of the LP for `members` with the numbers of `variant` (default: as built).
+
+        Supply costs are k_i r_c(M); a member's expansion columns open to E_ic / T_i and its
+        single-share caps relax by (A_ic + E_ic) / T_i (MODEL.md 2.2).
+        """
+        d = variant if variant is not None else self.data
+        if variant is not None and not variant.same_structure(self.data):
+            raise StructureError("a variant must keep the LP's columns, rows and matrix pattern")
+        mask = self.mask(members)
+        col_cost = d.col_cost.copy()
+        col_cost[self.y_index] = d.y_weight * np.where(mask[d.y_country], d.member_risk, d.risk[d.y_country])
+        col_upper = d.col_upper.copy()
+        col_upper[self.f_index] = np.where(mask[d.f_country], d.f_full, 0.0)
+        row_upper = d.row_upper.copy()
+        row_upper[d.cap_rows] = d.cap_base + np.where(mask[d.cap_country], d.cap_relax, 0.0)
+        return Target(col_cost, col_upper, d.row_lower, row_upper, d.a_value)
+
+    def load(self, target: Target) -> None:
+        """Pass HiGHS the numbers of `target` that differ from those it holds."""
+        now = self.loaded
+        changed = np.flatnonzero(target.col_cost != now.col_cost)
         if changed.size:
-            self.highs.changeColsCost(changed.size, self.y_index[changed], cost[changed])
-        changed = np.flatnonzero(f_upper != self.f_upper)
+            self.highs.changeColsCost(changed.size, self.col_index[changed], target.col_cost[changed])
+        changed = np.flatnonzero(target.col_upper != now.col_upper)
         if changed.size:
-            self.highs.changeColsBounds(changed.size, self.f_index[changed], np.zeros(changed.size), f_upper[changed])
-        changed = np.flatnonzero(cap_upper != self.cap_upper)
+            self.highs.changeColsBounds(
+                changed.size, self.col_index[changed], self.data.col_lower[changed], target.col_upper[changed]
+            )
+        changed = np.flatnonzero((target.row_upper != now.row_upper) | (target.row_lower != now.row_lower))
         if changed.size:
             self.highs.changeRowsBounds(
-                changed.size, self.cap_index[changed], self.cap_lower[changed], cap_upper[changed]
+                changed.size, self.row_index[changed], target.row_lower[changed], target.row_upper[changed]
             )
-        self.cost, self.f_upper, self.cap_upper = cost, f_upper, cap_upper
-        self.members = members
+        if target.a_value is not now.a_value:
+            for entry in np.flatnonzero(target.a_value != now.a_value).tolist():
+                self.highs.changeCoeff(
+                    int(self.entry_row[entry]), int(self.entry_col[entry]), float(target.a_value[entry])
+                )
+        self.loaded = target
+        self.cost = target.col_cost[self.y_index]
 
     def cold_start(self) -> None:
         """Reload the model as built: the next solve starts from scratch, from the same state.
@@ -152,12 +145,12 @@ class HighsCore:
         in the last bit, on what was solved before.)
         """
         self.highs.passModel(self.lp)
-        self.cost, self.f_upper, self.cap_upper = self.empty
-        self.members = frozenset()
+        self.loaded = self.as_built
+        self.cost = self.data.col_cost[self.y_index]
 
-    def run(self, members: Members) -> Array:
-        """Solve for `members` (warm-started from the last solve); the column values."""
-        self.set_members(members)
+    def run(self, members: Members, variant: LpData | None = None) -> Array:
+        """Solve for `members` (and `variant`), warm-started from the last solve; the column values."""
+        self.load(self.target(members, variant))
         if self.highs.run() == self._error and self.highs.getModelStatus() == self._not_set:
             # Another HiGHS in this process (PuLP's, with the default threads=0) built the global
             # thread pool with more threads, and HiGHS refuses threads=1 then: rebuild the pool
@@ -174,27 +167,28 @@ class HighsCore:
             )
         return np.asarray(self.highs.getSolution().col_value, dtype=np.float64)
 
-    def numbers(self, members: Members) -> tuple[Numbers, Array]:
-        """(objective, dependency, shortfall) of `members`, and the column values.
+    def numbers(self, members: Members, variant: LpData | None = None) -> tuple[Numbers, Array]:
+        """(objective, dependency, shortfall) of the configuration, and the column values.
 
         Dependency counts a unit of shortfall as 1, not P (MODEL.md 2.3), from the solution:
         sum of k_i r_c(M) y_ic + sum of k_i v_i, with values below `noise` taken as 0 exactly
-        as `SourcingModel.read_sourcing` does.
+        as `paxmodel.model.arrays.read_sourcing` does.
         """
-        values = self.run(members)
+        values = self.run(members, variant)
         objective = float(self.highs.getInfo().objective_function_value) if len(values) else 0.0
-        noise = self.data.noise
+        d = variant if variant is not None else self.data
+        noise = d.noise
         y = values[self.y_index]
         v = values[self.v_index]
         # (sums of products, not `@`: a BLAS dot product wakes OpenBLAS threads that then spin)
-        shortfall = float(np.sum(self.data.v_weight * np.where(v > noise, v, 0.0)))
+        shortfall = float(np.sum(d.v_weight * np.where(v > noise, v, 0.0)))
         dependency = float(np.sum(self.cost * np.where(y > noise, y, 0.0))) + shortfall
         return (objective, dependency, shortfall), values
 
-    def solve_chunk(self, chunk: Sequence[Members]) -> list[Numbers]:
+    def solve_chunk(self, chunk: Sequence[tuple[Members, LpData | None]]) -> list[Numbers]:
         """Cold start, then warm-start from one configuration to the next."""
         self.cold_start()
-        return [self.numbers(members)[0] for members in chunk]
+        return [self.numbers(members, variant)[0] for members, variant in chunk]
 
 
 _worker_core: HighsCore | None = None
@@ -206,6 +200,6 @@ def worker_start(data: LpData) -> None:
     _worker_core = HighsCore(data)
 
 
-def worker_solve(chunk: list[list[str]]) -> list[Numbers]:
+def worker_solve(chunk: list[tuple[list[str], LpData | None]]) -> list[Numbers]:
     assert _worker_core is not None
-    return _worker_core.solve_chunk([frozenset(members) for members in chunk])
+    return _worker_core.solve_chunk([(frozenset(members), variant) for members, variant in chunk])

@@ -6,7 +6,8 @@ depend on the order of keys in the file.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from functools import cached_property
 
 from paxmodel.scenario.distributions import point
@@ -140,6 +141,21 @@ class Network:
     def risk_under(self, members: frozenset[str]) -> dict[str, float]:
         """r_c(M): member_risk for members, the country's own risk otherwise."""
         return {c: self.member_risk if c in members else r for c, r in self.risk.items()}
+
+    def with_cuts(self, cuts: Mapping[tuple[str, str], float]) -> Network:
+        """A variant where each (country, item) in `cuts` loses that fraction of its supply:
+        A_ic and E_ic are multiplied by (1 - cut) (MODEL.md 5). Several cuts on one pair must
+        be combined by the caller (1 - prod(1 - cut))."""
+        available = {i: dict(by_country) for i, by_country in self.available.items()}
+        capacity = {i: dict(by_country) for i, by_country in self.expansion_capacity.items()}
+        for (country, item), cut in sorted(cuts.items()):
+            if not 0 <= cut <= 1:
+                raise ValueError(f"cut of {country} on {item} must be in [0, 1], not {cut}")
+            if country in available[item]:
+                available[item][country] *= 1 - cut
+            if country in capacity[item]:
+                capacity[item][country] *= 1 - cut
+        return replace(self, available=available, expansion_capacity=capacity)
 
     def expandable(self, item: str, country: str) -> bool:
         return self.expansion_capacity[item].get(country, 0.0) > 0

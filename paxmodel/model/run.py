@@ -191,11 +191,16 @@ def check_member_codes(loaded: LoadedScenario, codes: Iterable[str]) -> None:
 class Runner:
     """A scenario's network, baseline and LP, kept together so many solves share one build."""
 
-    def __init__(self, loaded: LoadedScenario) -> None:
+    def __init__(self, loaded: LoadedScenario, network: Network | None = None) -> None:
         self.loaded = loaded
-        self.network = Network.from_scenario(loaded)
+        self.network = network if network is not None else Network.from_scenario(loaded)
         self.baseline = baseline_outcome(self.network)
         self._model: SourcingModel | None = None
+
+    @classmethod
+    def of_network(cls, loaded: LoadedScenario, network: Network) -> Runner:
+        """A runner for a variant of `loaded`'s numbers (cut capacities, sampled values)."""
+        return cls(loaded, network)
 
     @property
     def model(self) -> SourcingModel:

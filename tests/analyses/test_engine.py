@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import random
+from dataclasses import replace
 from functools import cache
 from typing import Any
 
@@ -11,8 +12,10 @@ import numpy as np
 import pytest
 
 from paxmodel.analyses import engine as engine_module
-from paxmodel.analyses.engine import FastSolver, HighsEngine, NaiveSolver, gray_subsets, make_solver
+from paxmodel.analyses.engine import Configuration, FastSolver, HighsEngine, NaiveSolver, gray_subsets, make_solver
+from paxmodel.model.arrays import LpData
 from paxmodel.model.lp import SourcingModel
+from paxmodel.model.network import Network
 from paxmodel.model.run import Runner
 from paxmodel.model.solvers import pulp_v4_warnings_silenced
 from paxmodel.scenario.generate import generate_scenario
@@ -89,17 +92,107 @@ def test_engine_dependency_and_result_equal_runner(case: str) -> None:
         assert shortfall_seen  # the case exercises the P-versus-1 difference
 
 
-def test_vectorised_coefficients_equal_sourcing_model() -> None:
-    loaded = scenario("budget_and_cap")
-    model = SourcingModel(Runner(loaded).network)
-    engine = HighsEngine(model)
+def matrix_triples(data: LpData) -> list[tuple[int, int, float]]:
+    rows = np.repeat(np.arange(len(data.a_start) - 1), np.diff(data.a_start))
+    return sorted(zip(rows.tolist(), data.a_index.tolist(), data.a_value.tolist(), strict=True))
+
+
+def pulp_lp(model: SourcingModel) -> tuple[list[tuple[int, int, float]], list[float], list[float]]:
+    """(matrix triples, row lower bounds, row upper bounds) of the PuLP problem, rows in order."""
+    columns = [*model.y.values(), *model.f.values(), *model.v.values()]
+    position = {var.name: n for n, var in enumerate(columns)}
+    triples, lower, upper = [], [], []
+    with pulp_v4_warnings_silenced():
+        for n, row in enumerate(model.problem.constraints.values()):
+            triples += [(n, position[var.name], float(a)) for var, a in row.items() if a != 0]
+            lb, ub = row.getLb(), row.getUb()
+            lower.append(-np.inf if lb is None else float(lb))
+            upper.append(np.inf if ub is None else float(ub))
+    return sorted(triples), lower, upper
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_arrays_are_the_pulp_model_and_membership_numbers_agree(case: str) -> None:
+    """The LP the engine holds (built from the network in arrays) is the PuLP model, number for number."""
+    loaded = scenario(case)
+    network = Runner(loaded).network
+    model = SourcingModel(network)
+    engine = HighsEngine(network)
+    triples, lower, upper = pulp_lp(model)
+    assert matrix_triples(engine.data) == triples
+    assert engine.data.row_lower.tolist() == lower
+    assert engine.data.row_upper.tolist() == upper
     for members in random_memberships(loaded, 20, seed=3):
-        cost, f_upper, cap_upper = engine.coefficients(members)
+        target = engine.target(members)
         expected = model.coefficients(members)
-        assert cost.tolist() == expected.supply_cost
-        assert f_upper.tolist() == expected.expansion_upper
-        assert cap_upper.tolist() == expected.share_cap_rhs
-    assert len(model.share_cap_keys) > 0 and len(model.expansion_keys) > 0
+        assert target.col_cost[engine.y_index].tolist() == expected.supply_cost
+        assert target.col_upper[engine.f_index].tolist() == expected.expansion_upper
+        assert target.row_upper[engine.data.cap_rows].tolist() == expected.share_cap_rhs
+    if case == "budget_and_cap":
+        assert len(model.share_cap_keys) > 0 and len(model.expansion_keys) > 0 and engine.data.budget_row >= 0
+
+
+def variants(network: Network, count: int, seed: int) -> list[tuple[str, Network]]:
+    """Random variants of `network`: supply cuts, other risks, demand, input coefficients and budget."""
+    rng = random.Random(seed)
+    found = []
+    for n in range(count):
+        cuts = {
+            (c, i): rng.choice((0.3, 1.0)) for i in network.items for c in network.available[i] if rng.random() < 0.15
+        }
+        variant = network.with_cuts(cuts)
+        variant = replace(
+            variant,
+            risk={c: min(1.0, r * rng.uniform(0.5, 1.5)) for c, r in variant.risk.items()},
+            demand={i: d * rng.uniform(0.7, 1.3) for i, d in variant.demand.items()},
+            inputs={j: {i: a * rng.uniform(0.5, 1.5) for i, a in by.items()} for j, by in variant.inputs.items()},
+            budget=None if variant.budget is None else variant.budget * rng.uniform(0.2, 2.0),
+        )
+        found.append((f"v{n}", variant))
+    return found
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_variants_on_the_warm_engine_equal_fresh_builds(case: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Cuts, risks, demand, input coefficients (matrix entries) and budget pushed into the warm
+    model give what a fresh PuLP build of the variant gives."""
+    loaded = scenario(case)
+    runner = Runner(loaded)
+    fast = FastSolver(runner, workers=1)
+    memberships = random_memberships(loaded, 3, seed=5)
+    configs = [
+        Configuration(members, name, variant)
+        for name, variant in variants(runner.network, 8, seed=len(case))
+        for members in memberships
+    ]
+    with pulp_v4_warnings_silenced():
+        for config in configs:
+            assert config.network is not None
+            reference = Runner.of_network(loaded, config.network).run("x", tuple(sorted(config.members)))
+            evaluation = fast.evaluate(config)
+            assert evaluation.objective == pytest.approx(reference.objective, abs=TOLERANCE)
+            assert evaluation.dependency == pytest.approx(reference.optimised.dependency.overall, abs=TOLERANCE)
+            assert fast.removed(config) == pytest.approx(reference.removed, abs=TOLERANCE)
+            result = fast.result("x", config)
+            assert result.baseline.dependency.overall == pytest.approx(reference.baseline.dependency.overall)
+    # the same configurations in one sweep, shared with a worker process: identical numbers
+    monkeypatch.setattr(engine_module, "CHUNK", 5)
+    monkeypatch.setattr(engine_module, "POOL_MIN_SECONDS", 0.0)
+    swept = FastSolver(runner, workers=2).evaluate_many(configs)
+    alone = FastSolver(runner, workers=1).evaluate_many(configs)
+    assert swept == alone
+
+
+def test_a_cut_that_empties_an_item_keeps_the_structure_and_shows_shortfall() -> None:
+    loaded = scenario("plain")
+    runner = Runner(loaded)
+    item = runner.network.active_items[0]
+    every_supplier = {
+        (c, item): 1.0 for c in {*runner.network.available[item], *runner.network.expansion_capacity[item]}
+    }
+    config = Configuration(frozenset(eligible(loaded)), "all cut", runner.network.with_cuts(every_supplier))
+    result = FastSolver(runner, workers=1).result("x", config)
+    assert result.optimised.items[item].shortfall == pytest.approx(runner.network.requirement[item])
 
 
 def test_gray_subsets_cover_every_subset_once_one_change_at_a_time() -> None:

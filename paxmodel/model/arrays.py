@@ -1,0 +1,234 @@
+"""The sourcing LP of MODEL.md 2.2 as arrays, built directly from a `Network` in linear time.
+
+This is what the warm HiGHS engine holds. The *structure* of the LP (which columns and rows
+exist: `LpStructure`) is fixed once per scenario; its *numbers* come from a `Network`, so a
+variant of the scenario (capacities cut by a shock, a sampled risk, a different budget or
+demand) is the same structure with other numbers, pushed into the warm model as changed
+costs, bounds, right-hand sides and matrix coefficients. Nothing is rebuilt.
+
+Share space, as in `paxmodel.model.lp`: y_ic = x_ic / T_i, f_ic = e_ic / T_i, v_i = u_i / T_i.
+Columns: y (supply keys), f (expansion keys), v (active items). Rows, in this order:
+balance (one per active item, ==), capacity (one per expansion key), budget (one, if any),
+single-share caps (one per supply key, if any). The numbers as built are those of the empty
+membership; `LpData` also says how a membership changes them (`HighsCore.target`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from paxmodel.model.network import Network
+from paxmodel.model.sourcing import NOISE, Sourcing
+
+Array = np.ndarray[Any, np.dtype[np.float64]]
+IndexArray = np.ndarray[Any, np.dtype[np.intp]]
+INF = float("inf")  # highspy's kHighsInf is IEEE infinity
+
+
+@dataclass(frozen=True)
+class LpStructure:
+    """Which columns and rows the LP has; every variant of a scenario shares it.
+
+    `supply_keys` are the (item, country) pairs that can supply (available or expandable in
+    the scenario, or made possible by a variant: `extra_supply`); `share_caps` / `budget_row`
+    force those rows to exist even when the scenario's own numbers do not need them (so that
+    a variant may set a cap or a budget).
+    """
+
+    items: tuple[str, ...]  # active items (T > 0), sorted
+    countries: tuple[str, ...]
+    supply_keys: tuple[tuple[str, str], ...]
+    expansion_keys: tuple[tuple[str, str], ...]
+    share_caps: bool
+    budget_row: bool
+
+    @classmethod
+    def of(
+        cls,
+        network: Network,
+        extra_supply: Iterable[tuple[str, str]] = (),
+        extra_expansion: Iterable[tuple[str, str]] = (),
+        share_caps: bool | None = None,
+        budget_row: bool | None = None,
+    ) -> LpStructure:
+        items = network.active_items
+        extra_y, extra_f = set(extra_supply), set(extra_expansion)
+        supply = [
+            (i, c)
+            for i in items
+            for c in network.countries
+            if network.available[i].get(c, 0.0) > 0 or network.expandable(i, c) or (i, c) in extra_y | extra_f
+        ]
+        expansion = [(i, c) for i, c in supply if network.expandable(i, c) or (i, c) in extra_f]
+        return cls(
+            items=items,
+            countries=network.countries,
+            supply_keys=tuple(supply),
+            expansion_keys=tuple(expansion),
+            share_caps=network.max_single_share < 1 if share_caps is None else share_caps,
+            budget_row=(network.budget is not None if budget_row is None else budget_row) and bool(expansion),
+        )
+
+
+@dataclass(frozen=True)
+class LpData:
+    """The LP in arrays (row-wise matrix), numbers of one variant, set for the empty membership.
+
+    The trailing fields say how a membership changes the numbers (see `HighsCore.target`).
+    """
+
+    col_cost: Array
+    col_lower: Array
+    col_upper: Array
+    row_lower: Array
+    row_upper: Array
+    a_start: IndexArray
+    a_index: IndexArray
+    a_value: Array
+    n_y: int
+    n_f: int
+    cap_rows: IndexArray  # row of each single-share cap
+    budget_row: int  # -1 when there is none
+    countries: tuple[str, ...]
+    risk: Array  # r_c per country
+    member_risk: float
+    y_country: IndexArray  # country of each y column
+    y_weight: Array  # k_i of each y column
+    f_country: IndexArray
+    f_full: Array  # E_ic / T_i: the upper bound of f while c is a member
+    cap_country: IndexArray
+    cap_base: Array  # s * d_i / T_i: the right-hand side while c is not a member
+    cap_relax: Array  # (A_ic + E_ic) / T_i: added to it while c is a member
+    v_weight: Array  # k_i of each v column
+    noise: float  # values below this count as 0 (`paxmodel.model.sourcing.NOISE`)
+
+    def same_structure(self, other: LpData) -> bool:
+        return (
+            self.n_y == other.n_y
+            and self.n_f == other.n_f
+            and np.array_equal(self.a_start, other.a_start)
+            and np.array_equal(self.a_index, other.a_index)
+            and np.array_equal(self.cap_rows, other.cap_rows)
+            and self.budget_row == other.budget_row
+        )
+
+
+class StructureError(ValueError):
+    """A variant that the fixed LP cannot hold (an item whose requirement became 0, say)."""
+
+
+def lp_data(network: Network, structure: LpStructure | None = None) -> LpData:
+    """The LP of `network`'s numbers in `structure` (default: the network's own structure)."""
+    structure = structure or LpStructure.of(network)
+    net = network
+    items = structure.items
+    T = net.requirement
+    for i in items:
+        if not T.get(i, 0.0) > 0:
+            raise StructureError(f"item '{i}' needs nothing in this variant (T = 0): the LP cannot hold it")
+    weight = net.overall_weight
+    country_index = {c: n for n, c in enumerate(structure.countries)}
+    y_keys, f_keys = structure.supply_keys, structure.expansion_keys
+    n_y, n_f, n_v = len(y_keys), len(f_keys), len(items)
+    y_of: dict[str, list[int]] = {i: [] for i in items}
+    for n, (i, _) in enumerate(y_keys):
+        y_of[i].append(n)
+    f_col = {key: n_y + n for n, key in enumerate(f_keys)}
+    v_col = {i: n_y + n_f + n for n, i in enumerate(items)}
+    # users[i]: (j, a_ij * T_j / T_i) for every active j that needs i as an input
+    users: dict[str, list[tuple[str, float]]] = {i: [] for i in items}
+    for j in items:
+        for i, a_ij in net.inputs[j].items():
+            users[i].append((j, a_ij * T[j] / T[i]))
+
+    starts, index, value, lower, upper = [0], [], [], [], []
+
+    def row(entries: list[tuple[int, float]], low: float, high: float) -> None:
+        for col, coefficient in entries:
+            if coefficient != 0:
+                index.append(col)
+                value.append(coefficient)
+        starts.append(len(index))
+        lower.append(low)
+        upper.append(high)
+
+    def need(i: str, scale: float) -> list[tuple[int, float]]:
+        return [(col, -scale * share) for j, share in users[i] for col in y_of[j]]
+
+    for i in items:
+        demand_share = net.demand[i] / T[i]
+        row([*((col, 1.0) for col in y_of[i]), (v_col[i], 1.0), *need(i, 1.0)], demand_share, demand_share)
+    y_col_of = {key: n for n, key in enumerate(y_keys)}
+    for i, c in f_keys:
+        row([(y_col_of[(i, c)], 1.0), (f_col[(i, c)], -1.0)], -INF, net.available[i].get(c, 0.0) / T[i])
+    budget_row = -1
+    if structure.budget_row:
+        budget_row = len(lower)
+        budget = INF if net.budget is None else net.budget
+        row([(f_col[(i, c)], net.expansion_cost[i].get(c, 0.0) * T[i]) for i, c in f_keys], -INF, budget)
+    s = net.max_single_share
+    cap_keys = y_keys if structure.share_caps else ()
+    first_cap = len(lower)
+    for i, c in cap_keys:
+        row([(y_col_of[(i, c)], 1.0), *need(i, s)], -INF, s * net.demand[i] / T[i])
+
+    def share(i: str, c: str) -> float:
+        return (net.available[i].get(c, 0.0) + net.expansion_capacity[i].get(c, 0.0)) / T[i]
+
+    y_weight = np.array([weight[i] for i, _ in y_keys], dtype=np.float64)
+    y_country = np.array([country_index[c] for _, c in y_keys], dtype=np.intp)
+    risk = np.array([net.risk[c] for c in structure.countries], dtype=np.float64)
+    v_weight = np.array([weight[i] for i in items], dtype=np.float64)
+    col_cost = np.concatenate([y_weight * risk[y_country], np.zeros(n_f), v_weight * net.shortfall_penalty])
+    col_upper = np.concatenate(
+        [np.array([share(i, c) for i, c in y_keys], dtype=np.float64), np.zeros(n_f), np.full(n_v, INF)]
+    )
+    return LpData(
+        col_cost=col_cost,
+        col_lower=np.zeros(n_y + n_f + n_v),
+        col_upper=col_upper,
+        row_lower=np.array(lower, dtype=np.float64),
+        row_upper=np.array(upper, dtype=np.float64),
+        a_start=np.array(starts, dtype=np.intp),
+        a_index=np.array(index, dtype=np.intp),
+        a_value=np.array(value, dtype=np.float64),
+        n_y=n_y,
+        n_f=n_f,
+        cap_rows=np.arange(first_cap, first_cap + len(cap_keys), dtype=np.intp),
+        budget_row=budget_row,
+        countries=structure.countries,
+        risk=risk,
+        member_risk=net.member_risk,
+        y_country=y_country,
+        y_weight=y_weight,
+        f_country=np.array([country_index[c] for _, c in f_keys], dtype=np.intp),
+        f_full=np.array([net.expansion_capacity[i].get(c, 0.0) / T[i] for i, c in f_keys], dtype=np.float64),
+        cap_country=np.array([country_index[c] for _, c in cap_keys], dtype=np.intp),
+        cap_base=np.array([s * net.demand[i] / T[i] for i, _ in cap_keys], dtype=np.float64),
+        cap_relax=np.array([share(i, c) for i, c in cap_keys], dtype=np.float64),
+        v_weight=v_weight,
+        noise=NOISE,
+    )
+
+
+def read_sourcing(network: Network, structure: LpStructure, values: Array) -> Sourcing:
+    """Column values (share space) -> amounts in item units, as MODEL.md 2.3 reads them."""
+    net = network
+    n_y, n_f = len(structure.supply_keys), len(structure.expansion_keys)
+    sourced: dict[str, dict[str, float]] = {i: {} for i in net.items}
+    expansion: dict[str, dict[str, float]] = {i: {} for i in net.items}
+    for (i, c), share in zip(structure.supply_keys, values[:n_y].tolist(), strict=True):
+        if share > NOISE:
+            amount = share * net.requirement[i]
+            sourced[i][c] = amount
+            used = amount - net.available[i].get(c, 0.0)
+            if used > NOISE * net.requirement[i]:
+                expansion[i][c] = used
+    shortfall = dict.fromkeys(net.items, 0.0)
+    for i, share in zip(structure.items, values[n_y + n_f :].tolist(), strict=True):
+        shortfall[i] = share * net.requirement[i] if share > NOISE else 0.0
+    return Sourcing(sourced=sourced, shortfall=shortfall, expansion=expansion)
