@@ -11,6 +11,7 @@ The Python API, for notebooks and scripts::
     paxmodel.write_report(report, "html", "report.html")   # as `paxmodel report`
     paxmodel.compare(scenario).records()                    # memberships ranked, as flat dicts
     paxmodel.shapley(scenario, "signatories_2026").values   # {member: Shapley value}
+    paxmodel.stress(scenario).records()                     # memberships x shocks, as flat dicts
 
 Names are imported on first use so that `import paxmodel` (and the CLI's `--help`) stay fast.
 """
@@ -47,6 +48,8 @@ _EXPORTS = {
     "FastSolver": "paxmodel.analyses.engine",
     "invite": "paxmodel.analyses.invite",
     "InviteResult": "paxmodel.analyses.invite",
+    "stress": "paxmodel.analyses.stress",
+    "StressResult": "paxmodel.analyses.stress",
 }
 
 __all__ = [
@@ -64,6 +67,7 @@ __all__ = [
     "ShapleyValues",
     "SolverError",
     "SourcingModel",
+    "StressResult",
     "build_report",
     "compare",
     "generate_scenario",
@@ -73,6 +77,7 @@ __all__ = [
     "scenario_from_dict",
     "shapley",
     "solve",
+    "stress",
     "write_report",
 ]
 
@@ -82,6 +87,7 @@ if TYPE_CHECKING:
     from paxmodel.analyses.engine import FastSolver
     from paxmodel.analyses.exposure import ExposureReport, build_report
     from paxmodel.analyses.invite import InviteResult, invite
+    from paxmodel.analyses.stress import StressResult, stress
     from paxmodel.model.lp import SourcingModel
     from paxmodel.model.network import Network
     from paxmodel.model.run import Runner, RunResult, solve

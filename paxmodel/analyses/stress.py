@@ -1,0 +1,339 @@
+"""Stress tests (MODEL.md 5): every membership under every shock, and the worst-case cut-off.
+
+A shock is a set of cuts {(country, item): fraction lost}; under it, both what the country
+can supply (A_ic) and what it could add as a member (E_ic) shrink by that fraction. Each cell
+of the matrix is one membership under one shock: the bloc re-sources optimally (the LP of
+MODEL.md 2.2 on the cut numbers) and we report its dependency and *shortfall share*
+(u_i / T_i, averaged with the usual weights), the status quo under the same shock, and how
+long stockpiles last (12 * stock_i / u_i months).
+
+Cells are evaluated through the warm engine: one `FastSolver` per shock variant, re-solved
+from membership to membership.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from paxmodel.model.network import Network
+from paxmodel.model.run import EMPTY_MEMBERSHIP, RunResult, number, resolve_members
+from paxmodel.model.sourcing import NOISE, Aggregate, aggregate
+from paxmodel.scenario.errors import did_you_mean
+from paxmodel.scenario.load import LoadedScenario
+from paxmodel.scenario.references import Cuts, item_sectors, resolve_shocks
+
+
+def with_cuts(network: Network, cuts: Mapping[tuple[str, str], float]) -> Network:
+    """The network with A_ic and E_ic of every cut (country, item) scaled by (1 - cut)."""
+    available = {i: dict(row) for i, row in network.available.items()}
+    capacity = {i: dict(row) for i, row in network.expansion_capacity.items()}
+    for (country, item), cut in cuts.items():
+        if country in available[item]:
+            available[item][country] *= 1.0 - cut
+        if country in capacity[item]:
+            capacity[item][country] *= 1.0 - cut
+    return dataclasses.replace(network, available=available, expansion_capacity=capacity)
+
+
+def stocks(loaded: LoadedScenario) -> dict[str, float]:
+    """Item -> stockpile, in the item's unit."""
+    scenario = loaded.scenario
+    return {i: scenario.sectors[s].items[i].stock for i, s in sorted(item_sectors(scenario).items())}
+
+
+def months(stock: float, shortfall: float) -> float | None:
+    """How long a stockpile covers a yearly shortfall: 12 * stock / u months (None if u = 0)."""
+    return None if shortfall <= 0 else 12.0 * stock / shortfall
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One membership under one shock: the re-sourced optimum and the status quo, both cut."""
+
+    membership: str
+    shock: str
+    cuts: Cuts
+    run: RunResult = field(repr=False)  # optimised and baseline outcomes on the cut numbers
+    stock: dict[str, float] = field(repr=False)
+
+    @property
+    def network(self) -> Network:
+        return self.run.network
+
+    @property
+    def members(self) -> tuple[str, ...]:
+        return self.run.members
+
+    @property
+    def objective(self) -> float:
+        return self.run.objective
+
+    @property
+    def dependency(self) -> Aggregate:
+        return self.run.optimised.dependency
+
+    @property
+    def item_shortfall_share(self) -> dict[str, float]:
+        """u_i / T_i of every item with a requirement (shortfalls below NOISE count as 0)."""
+        return _shortfall_shares(self.network, self.run.optimised.items)
+
+    @property
+    def shortfall_share(self) -> Aggregate:
+        return aggregate(self.network, self.item_shortfall_share)
+
+    @property
+    def baseline_shortfall_share(self) -> Aggregate:
+        return aggregate(self.network, _shortfall_shares(self.network, self.run.baseline.items))
+
+    def item_months(self) -> dict[str, float | None]:
+        """Time to survive of every item with a requirement, under the optimised plan."""
+        items = self.run.optimised.items
+        return {i: months(self.stock[i], m.shortfall) if m.shortfall > 0 else None for i, m in items.items()}
+
+    @property
+    def time_to_survive(self) -> float | None:
+        """The shortest time to survive over the items that run short (None: nothing runs short)."""
+        times = [t for t in self.item_months().values() if t is not None]
+        return min(times) if times else None
+
+    @property
+    def items_short(self) -> tuple[str, ...]:
+        return tuple(i for i, share in self.item_shortfall_share.items() if share > 0)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The cell of MODEL.md 5 `results` (plus cuts, members and baseline detail)."""
+        net = self.network
+        dependency, short = self.dependency, self.shortfall_share
+        base_dependency, base_short = self.run.baseline.dependency, self.baseline_shortfall_share
+        item_short = self.item_shortfall_share
+        item_months = self.item_months()
+        base_items = self.run.baseline.items
+        sectors: dict[str, Any] = {}
+        for s in net.sectors:
+            if s in dependency.sectors:
+                sectors[s] = {
+                    "dependency": number(dependency.sectors[s]),
+                    "shortfall_share": number(short.sectors[s]),
+                    "baseline": {
+                        "dependency": number(base_dependency.sectors[s]),
+                        "shortfall_share": number(base_short.sectors[s]),
+                    },
+                }
+            else:
+                sectors[s] = {"dependency": None, "shortfall_share": None, "baseline": None}
+        items: dict[str, Any] = {}
+        for i in net.items:
+            if i in item_short:
+                optimised = self.run.optimised.items[i]
+                items[i] = {
+                    "dependency": number(optimised.dependency),
+                    "shortfall_share": number(item_short[i]),
+                    "shortfall": number(optimised.shortfall),
+                    "stock": number(self.stock[i]),
+                    "time_to_survive_months": _maybe(item_months[i]),
+                    "baseline": {
+                        "dependency": number(base_items[i].dependency),
+                        "shortfall_share": number(base_items[i].shortfall / net.requirement[i]),
+                    },
+                }
+            else:
+                items[i] = {"dependency": None, "shortfall_share": None, "time_to_survive_months": None}
+        return {
+            "members": list(self.members),
+            "cuts": [[c, i, number(cut)] for (c, i), cut in self.cuts.items()],
+            "objective": number(self.objective),
+            "dependency": number(dependency.overall),
+            "shortfall_share": number(short.overall),
+            "baseline": {"dependency": number(base_dependency.overall), "shortfall_share": number(base_short.overall)},
+            "time_to_survive_months": _maybe(self.time_to_survive),
+            "items_short": list(self.items_short),
+            "sectors": sectors,
+            "items": items,
+        }
+
+
+def _shortfall_shares(network: Network, items: Mapping[str, Any]) -> dict[str, float]:
+    return {
+        i: (m.shortfall / network.requirement[i] if m.shortfall > NOISE * network.requirement[i] else 0.0)
+        for i, m in items.items()
+    }
+
+
+def _maybe(value: float | None) -> float | None:
+    return None if value is None else number(value)
+
+
+@dataclass(frozen=True)
+class StressResult:
+    """The stress matrix: memberships x shocks, with each membership's unshocked figures."""
+
+    scenario: str
+    solver: str
+    memberships: tuple[str, ...]  # row order
+    shocks: tuple[str, ...]  # column order
+    cells: dict[tuple[str, str], Cell]  # (membership, shock) -> cell
+    unshocked: dict[str, Cell]  # membership -> the cell without any cut
+    worst: Any = None  # a `paxmodel.analyses.interdiction.WorstCase` when asked for
+
+    def cell(self, membership: str, shock: str) -> Cell:
+        return self.cells[(membership, shock)]
+
+    @property
+    def worst_cell(self) -> Cell | None:
+        """The cell with the largest shortfall share (ties: larger dependency, then first in order)."""
+        best: Cell | None = None
+        for cell in self.cells.values():
+            if best is None or (cell.shortfall_share.overall, cell.dependency.overall) > (
+                best.shortfall_share.overall,
+                best.dependency.overall,
+            ):
+                best = cell
+        return best
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON document of MODEL.md 5 (plus `unshocked` and the shocks' cuts)."""
+        document: dict[str, Any] = {
+            "scenario": self.scenario,
+            "solver": self.solver,
+            "memberships": {m: list(self.unshocked[m].members) for m in self.memberships},
+            "shocks": list(self.shocks),
+            "results": {m: {s: self.cells[(m, s)].to_dict() for s in self.shocks} for m in self.memberships},
+            "unshocked": {
+                m: {
+                    "objective": number(cell.objective),
+                    "dependency": number(cell.dependency.overall),
+                    "shortfall_share": number(cell.shortfall_share.overall),
+                }
+                for m, cell in self.unshocked.items()
+            },
+        }
+        if self.worst is not None:
+            document["worst"] = self.worst.to_dict()
+        return document
+
+    def records(self) -> list[dict[str, Any]]:
+        """One flat dict per cell, in matrix order (e.g. `pandas.DataFrame(records)`)."""
+        rows = []
+        for m in self.memberships:
+            for s in self.shocks:
+                cell = self.cells[(m, s)]
+                rows.append(
+                    {
+                        "membership": m,
+                        "shock": s,
+                        "objective": cell.objective,
+                        "dependency": cell.dependency.overall,
+                        "shortfall_share": cell.shortfall_share.overall,
+                        "baseline_dependency": cell.run.baseline.dependency.overall,
+                        "baseline_shortfall_share": cell.baseline_shortfall_share.overall,
+                        "time_to_survive_months": cell.time_to_survive,
+                        "items_short": ",".join(cell.items_short),
+                    }
+                )
+        return rows
+
+
+class StressEngine:
+    """Evaluates (membership, cuts) configurations of one scenario through the warm engine."""
+
+    def __init__(self, loaded: LoadedScenario) -> None:
+        from paxmodel.analyses.engine import FastSolver
+
+        self.loaded = loaded
+        self.network = Network.from_scenario(loaded)
+        self.stock = stocks(loaded)
+        self._solvers: dict[str, FastSolver] = {}
+        self.label = ""
+
+    def cell(self, membership: str, members: Sequence[str], shock: str, cuts: Cuts) -> Cell:
+        """One membership under one named set of cuts ("" and {} = as loaded)."""
+        from paxmodel.analyses.engine import FastSolver
+
+        solver = self._solvers.get(shock)
+        if solver is None:
+            solver = FastSolver(with_cuts(self.network, cuts), workers=1)
+            solver.scenario = self.loaded.name
+            self._solvers[shock] = solver
+            self.label = solver.label
+        return Cell(
+            membership=membership,
+            shock=shock,
+            cuts=dict(cuts),
+            run=solver.result(membership, members),
+            stock=self.stock,
+        )
+
+
+def resolve_shock_names(loaded: LoadedScenario, names: Iterable[str] | None) -> dict[str, Cuts]:
+    """The shocks asked for (default: every shock of the file), in the order given."""
+    shocks = resolve_shocks(loaded.scenario)
+    if names is None:
+        return shocks
+    chosen: dict[str, Cuts] = {}
+    for name in names:
+        if name not in shocks:
+            known = f"the scenario defines: {', '.join(shocks)}" if shocks else "the scenario defines no shocks"
+            raise ValueError(f"unknown shock '{name}'{did_you_mean(name, shocks)}; {known}")
+        chosen[name] = shocks[name]
+    return chosen
+
+
+def resolve_membership_list(
+    loaded: LoadedScenario, memberships: Iterable[str] | None, members: Iterable[str] | None
+) -> dict[str, tuple[str, ...]]:
+    """Name -> members: the ones asked for, an ad-hoc set, or every membership of the file."""
+    if members is not None:
+        if memberships:
+            raise ValueError("give memberships or a list of members, not both")
+        name, codes = resolve_members(loaded, members=members)
+        return {name: codes}
+    if memberships:
+        return dict(resolve_members(loaded, membership=name) for name in dict.fromkeys(memberships))
+    if loaded.memberships:
+        return dict(loaded.memberships)
+    return {EMPTY_MEMBERSHIP: ()}
+
+
+def stress(
+    loaded: LoadedScenario,
+    memberships: Iterable[str] | None = None,
+    shocks: Iterable[str] | None = None,
+    members: Iterable[str] | None = None,
+    worst: int | None = None,
+) -> StressResult:
+    """The stress matrix of `loaded` (MODEL.md 5).
+
+    `memberships` (default: every one of the file) or an ad-hoc `members` set, under `shocks`
+    (default: every shock of the file). With `worst=K`: the K full cuts by `attackers`
+    (default: every concern country) that hurt the (single) membership most, proven optimal by
+    one MILP (see `paxmodel.analyses.interdiction`); the matrix then holds that membership under
+    those cuts as the shock "worst" (and under the shocks named with `shocks`, if any).
+    """
+    chosen = resolve_membership_list(loaded, memberships, members)
+    shock_cuts = resolve_shock_names(loaded, shocks if (shocks is not None or worst is None) else ())
+    if worst is None and not shock_cuts:
+        raise ValueError("the scenario defines no shocks: add a `shocks:` section or use --worst K")
+    engine = StressEngine(loaded)
+    worst_case = None
+    cells: dict[tuple[str, str], Cell] = {}
+    unshocked: dict[str, Cell] = {}
+    for name, codes in chosen.items():
+        unshocked[name] = engine.cell(name, codes, "", {})
+    for shock, cuts in shock_cuts.items():
+        for name, codes in chosen.items():
+            cells[(name, shock)] = engine.cell(name, codes, shock, cuts)
+    return StressResult(
+        scenario=loaded.name,
+        solver=engine.label,
+        memberships=tuple(chosen),
+        shocks=tuple(shock_cuts),
+        cells=cells,
+        unshocked=unshocked,
+        worst=worst_case,
+    )
+
+
+__all__ = ["Cell", "StressResult", "stress", "with_cuts"]
