@@ -113,6 +113,7 @@ class ItemRow:
     requirement: float  # T_i
     demand: float  # d_i
     inputs: dict[str, float]  # input item -> units of it per unit of this item
+    value_shares: dict[str, float]  # input item -> its share of this item's value (look-through weight)
     suppliers: tuple[Supplier, ...]  # every country that supplies or could supply, sorted by baseline amount
     # None for items with T_i = 0: they need nothing and carry no metric.
     dependency: Change | None
@@ -155,6 +156,7 @@ class ItemRow:
             "requirement": number(req),
             "demand": number(self.demand),
             "inputs": {k: number(a) for k, a in sorted(self.inputs.items())},
+            "input_value_shares": {k: number(v) for k, v in sorted(self.value_shares.items())},
             "dependency": maybe(self.dependency),
             "lookthrough": maybe(self.lookthrough),
             "concern_share": maybe(self.concern_share),
@@ -385,26 +387,20 @@ def report_from_result(loaded: LoadedScenario, result: RunResult, date: dt.date 
 
 
 def lookthrough_dependency(network: Network, dependency: Mapping[str, float]) -> dict[str, float]:
-    """LT_i = 1 - (1 - dependency_i) * prod over inputs k of (1 - LT_k), for every item with T > 0.
+    """LT_i = (1 - sum_k v_ik) * dependency_i + sum_k v_ik * LT_k, for every item with T > 0 (MODEL.md 7).
 
-    Reads dependency as the expected fraction of an item's supply withheld, losses of
-    different items as independent, and a product as lost when it or any input is lost.
-    Inputs of an item with T > 0 have T > 0 themselves, so the recursion only meets items
-    that carry a dependency; items with T = 0 get no look-through. Dependencies are clipped
-    to [0, 1] so solver noise cannot push a factor out of range.
+    A value-weighted average: an item is as exposed as the parts of its value are, its own
+    step carrying what the inputs leave. So LT_i lies between the smallest and the largest of
+    dependency_i and its inputs' LT_k, and never saturates at 100% because some input is
+    risky. Inputs of an item with T > 0 have T > 0 themselves, so the recursion only meets
+    items that carry a dependency; items with T = 0 get no look-through.
     """
     result: dict[str, float] = {}
     for i in reversed(network.topological_order):  # inputs before the items that use them
         if i not in dependency:
             continue
-        direct = min(1.0, max(0.0, dependency[i]))
-        if not network.inputs[i]:
-            result[i] = direct  # the formula with an empty product, without its rounding
-            continue
-        kept = 1.0 - direct
-        for k in network.inputs[i]:
-            kept *= 1.0 - result[k]
-        result[i] = 1.0 - kept
+        shares = network.value_share[i]
+        result[i] = (1.0 - sum(shares.values())) * dependency[i] + sum(v * result[k] for k, v in shares.items())
     return {i: result[i] for i in network.items if i in result}
 
 
@@ -487,6 +483,7 @@ def _item_row(
         requirement=need,
         demand=net.demand[item],
         inputs=dict(net.inputs[item]),
+        value_shares=dict(net.value_share[item]),
         suppliers=tuple(suppliers),
         dependency=pair("dependency"),
         lookthrough=Change(lookthrough["baseline"][item], lookthrough["optimised"][item]) if active else None,

@@ -9,16 +9,36 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from functools import cached_property
+from typing import Any
 
 from paxmodel.scenario.distributions import point
 from paxmodel.scenario.load import LoadedScenario
 from paxmodel.scenario.references import item_sectors
-from paxmodel.scenario.schema import SupplyEntry
+from paxmodel.scenario.schema import InputEntry, Item, SupplyEntry
 
 
 def accessible_share(supply: SupplyEntry, default: float) -> float:
     """MODEL.md 7: the entry's own accessible share, else the scenario's."""
     return default if supply.accessible is None else supply.accessible
+
+
+def per_unit(value: Any) -> Any:
+    """The coefficient of an input, whichever form it was written in (a number or distribution, or an entry)."""
+    return value.per_unit if isinstance(value, InputEntry) else value
+
+
+def value_shares(item: Item, plain_total: float) -> dict[str, float]:
+    """MODEL.md 7: each input's share of the item's value (sorted by input).
+
+    Inputs with a `value_share` keep it; inputs written as plain numbers share equally what
+    the given shares leave of `plain_total` (settings.inputs_value_share), never below 0.
+    """
+    given = {
+        k: e.value_share for k, e in item.inputs.items() if isinstance(e, InputEntry) and e.value_share is not None
+    }
+    plain = [k for k in item.inputs if k not in given]
+    each = max(0.0, plain_total - sum(given.values())) / len(plain) if plain else 0.0
+    return {k: given.get(k, each) for k in sorted(item.inputs)}
 
 
 @dataclass(frozen=True)
@@ -31,6 +51,7 @@ class Network:
     sector_of: dict[str, str]
     demand: dict[str, float]  # d_i
     inputs: dict[str, dict[str, float]]  # j -> {i: a_ij}: units of i per unit of j
+    value_share: dict[str, dict[str, float]]  # j -> {i: v_ji}: input i's share of j's value (look-through)
     available: dict[str, dict[str, float]]  # i -> {c: accessible * A_ic}: what the bloc can draw on
     expansion_capacity: dict[str, dict[str, float]]  # i -> {c: E_ic}
     expansion_cost: dict[str, dict[str, float]]  # i -> {c: k_ic}
@@ -55,7 +76,8 @@ class Network:
             countries=tuple(sorted(scenario.countries)),
             sector_of=dict(sorted(owners.items())),
             demand={i: point(items[i].demand) for i in sorted(items)},
-            inputs={j: {i: point(a) for i, a in sorted(items[j].inputs.items())} for j in sorted(items)},
+            inputs={j: {i: point(per_unit(a)) for i, a in sorted(items[j].inputs.items())} for j in sorted(items)},
+            value_share={j: value_shares(items[j], settings.inputs_value_share) for j in sorted(items)},
             available={
                 i: {
                     c: point(s.available) * accessible_share(s, settings.accessible_share)

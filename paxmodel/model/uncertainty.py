@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from paxmodel.model.network import Network, accessible_share
+from paxmodel.model.network import Network, accessible_share, per_unit
 from paxmodel.scenario.distributions import Normal, Range, Triangular, Uniform
 from paxmodel.scenario.errors import dotted
 from paxmodel.scenario.load import LoadedScenario
@@ -76,7 +76,8 @@ def uncertain_inputs(loaded: LoadedScenario) -> tuple[UncertainInput, ...]:
             add((*base, "expansion", c, "capacity"), expansion.capacity, NON_NEGATIVE, ("expansion_capacity", i, c))
             add((*base, "expansion", c, "cost"), expansion.cost, NON_NEGATIVE, ("expansion_cost", i, c))
         for k, coefficient in item.inputs.items():
-            add((*base, "inputs", k), coefficient, POSITIVE, ("inputs", i, k))
+            at = (*base, "inputs", k) if coefficient is per_unit(coefficient) else (*base, "inputs", k, "per_unit")
+            add(at, per_unit(coefficient), POSITIVE, ("inputs", i, k))
     return tuple(sorted(found, key=lambda u: u.path))
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 
 from paxmodel.scenario.errors import FieldPath, Location, Problem, did_you_mean, dotted
-from paxmodel.scenario.schema import DerivedMembership, Scenario
+from paxmodel.scenario.schema import DerivedMembership, InputEntry, Scenario
 
 Locator = Callable[[FieldPath], Location]
 
@@ -71,6 +71,11 @@ def check_references(scenario: Scenario, locate: Locator) -> list[Problem]:
             for input_id in item.inputs:
                 if input_id not in owners:
                     report((*at, "inputs", input_id), f"unknown item '{input_id}'{did_you_mean(input_id, owners)}")
+            given = sum(
+                e.value_share for e in item.inputs.values() if isinstance(e, InputEntry) and e.value_share is not None
+            )
+            if given > 1 + 1e-9:
+                report((*at, "inputs"), f"the inputs' value shares add up to {given:g}; they may add up to 1 at most")
 
     for cycle in _input_cycles(scenario, owners):
         first = cycle[0]

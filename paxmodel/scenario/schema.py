@@ -75,6 +75,9 @@ class Settings(Strict):
         1.0, gt=0, le=1, description="Cap on any one non-member's share of an item's requirement."
     )
     budget: UncertainNonNegative | None = Field(None, description="Total cost of expansion allowed; null = unlimited.")
+    inputs_value_share: UnitInterval = Field(
+        0.5, description="Share of an item's value that inputs written as plain numbers carry together."
+    )
     accessible_share: Share = Field(
         1.0,
         description="Share of each country's available supply the bloc can draw on (the rest of the world buys too).",
@@ -104,6 +107,20 @@ class ExpansionEntry(Strict):
     notes: str | None = None
 
 
+class InputEntry(Strict):
+    per_unit: UncertainPositive = Field(description="Units of the input needed per unit of this item.")
+    value_share: UnitInterval | None = Field(
+        None, description="The input's share of this item's value (look-through weight)."
+    )
+
+
+def _input_form(value: Any) -> str:
+    """`k: a` (a number or a distribution) or `k: {per_unit: a, value_share: v}`."""
+    if isinstance(value, InputEntry) or (isinstance(value, dict) and {"per_unit", "value_share"} & value.keys()):
+        return "entry"
+    return "coefficient"
+
+
 Supply = Annotated[
     SupplyEntry,
     BeforeValidator(_number_as("available"), json_schema_input_type=NonNegative | SupplyEntry),
@@ -111,6 +128,10 @@ Supply = Annotated[
 Expansion = Annotated[
     ExpansionEntry,
     BeforeValidator(_number_as("capacity"), json_schema_input_type=NonNegative | ExpansionEntry),
+]
+Input = Annotated[
+    Annotated[UncertainPositive, Tag("coefficient")] | Annotated[InputEntry, Tag("entry")],
+    Discriminator(_input_form),
 ]
 
 
@@ -125,8 +146,9 @@ class Item(Strict):
     notes: str | None = None
     supply: dict[CountryCode, Supply] = Field(default_factory=dict)
     expansion: dict[CountryCode, Expansion] = Field(default_factory=dict)
-    inputs: dict[ItemId, UncertainPositive] = Field(
-        default_factory=dict, description="Units of another item needed per unit of this item."
+    inputs: dict[ItemId, Input] = Field(
+        default_factory=dict,
+        description="Units of another item needed per unit of this item, optionally with its value share.",
     )
 
 

@@ -7,6 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from paxmodel.analyses.exposure import (
     CRMA_LIMIT,
@@ -18,6 +20,7 @@ from paxmodel.analyses.exposure import (
 )
 from paxmodel.model.network import Network
 from paxmodel.outputs.files import json_text
+from paxmodel.scenario.generate import generate_scenario_data
 from paxmodel.scenario.load import load_scenario, scenario_from_dict
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -30,9 +33,9 @@ TUTORIAL = ROOT / "scenarios" / "tutorial.yaml"
 #     dependency = (171.43 * 1.0 + 28.57 * 0.3) / 200 = 0.857143 + 0.042857 = 0.9.
 #   Optimised polysilicon: US expands 50 (risk 0), DE 50 (0.3), CN 100 (1.0) -> (15 + 100) / 200 = 0.575.
 #   Wafer: JP makes all 100; risk 0.1 today, 0 as a member -> dependency 0.1 -> 0.
-#   Look-through of wafers (input polysilicon):
-#     baseline  1 - (1 - 0.1) * (1 - 0.9)   = 1 - 0.9 * 0.1 = 0.91
-#     optimised 1 - (1 - 0.0) * (1 - 0.575) = 0.575
+#   Look-through of wafers (input polysilicon written plainly: value share 0.5 by default):
+#     baseline  0.5 * 0.1 + 0.5 * 0.9   = 0.5
+#     optimised 0.5 * 0.0 + 0.5 * 0.575 = 0.2875
 #   Gallium: CN 9 (concern), JP 0.5, shortfall 0.5 in both cases; CN share 0.9 > 0.65.
 
 
@@ -49,19 +52,19 @@ def test_lookthrough_of_the_small_scenario_by_hand(small: ExposureReport) -> Non
     assert poly.dependency.optimised == pytest.approx(0.575, abs=1e-9)
     assert wafer.dependency.baseline == pytest.approx(0.1, abs=1e-12)
     assert wafer.dependency.optimised == pytest.approx(0.0, abs=1e-12)
-    assert wafer.lookthrough.baseline == pytest.approx(0.91, abs=1e-12)
-    assert wafer.lookthrough.optimised == pytest.approx(0.575, abs=1e-9)
-    assert wafer.hidden_upstream == pytest.approx(0.575, abs=1e-9)
+    assert wafer.lookthrough.baseline == pytest.approx(0.5, abs=1e-12)
+    assert wafer.lookthrough.optimised == pytest.approx(0.2875, abs=1e-9)
+    assert wafer.hidden_upstream == pytest.approx(0.2875, abs=1e-9)
     # an item without inputs: look-through is its own dependency, exactly
     assert poly.lookthrough == poly.dependency
 
 
 def test_lookthrough_through_two_tiers_and_a_shared_input() -> None:
     # a needs b and c; b needs c; z needs c but has T = 0 (no demand, nobody uses it).
-    # Given dependencies a 0.1, b 0.2, c 0.5:
+    # Plain inputs share settings.inputs_value_share = 0.5 equally. Dependencies a 0.1, b 0.2, c 0.5:
     #   LT_c = 0.5
-    #   LT_b = 1 - (1 - 0.2) * (1 - 0.5)             = 1 - 0.8 * 0.5       = 0.6
-    #   LT_a = 1 - (1 - 0.1) * (1 - 0.6) * (1 - 0.5) = 1 - 0.9 * 0.4 * 0.5 = 0.82
+    #   LT_b = 0.5 * 0.2 + 0.5 * 0.5                 = 0.35
+    #   LT_a = 0.5 * 0.1 + 0.25 * 0.35 + 0.25 * 0.5  = 0.2625
     data: dict[str, Any] = {
         "paxmodel": 1,
         "name": "tiers",
@@ -81,19 +84,28 @@ def test_lookthrough_through_two_tiers_and_a_shared_input() -> None:
     network = Network.from_scenario(scenario_from_dict(data))
     assert network.requirement["z"] == 0
     lt = lookthrough_dependency(network, {"a": 0.1, "b": 0.2, "c": 0.5})
-    assert lt == pytest.approx({"a": 0.82, "b": 0.6, "c": 0.5}, abs=1e-12)
+    assert lt == pytest.approx({"a": 0.2625, "b": 0.35, "c": 0.5}, abs=1e-12)
     assert "z" not in lt  # T = 0: no metric, no look-through
-    # solver noise outside [0, 1] is clipped
-    assert lookthrough_dependency(network, {"a": 1.0 + 1e-12, "b": -1e-12, "c": 0.0})["a"] == 1.0
+    # a: b's value share given as 0.3, so c (plain) gets what is left of 0.5: 0.2
+    #   LT_a = (1 - 0.5) * 0.1 + 0.3 * 0.35 + 0.2 * 0.5 = 0.05 + 0.105 + 0.1 = 0.255
+    data["sectors"]["s"]["items"]["a"]["inputs"] = {"b": {"per_unit": 1, "value_share": 0.3}, "c": 1}
+    network = Network.from_scenario(scenario_from_dict(data))
+    assert network.value_share["a"] == {"b": 0.3, "c": pytest.approx(0.2)}
+    assert lookthrough_dependency(network, {"a": 0.1, "b": 0.2, "c": 0.5})["a"] == pytest.approx(0.255, abs=1e-12)
+    # inputs that carry no value: the look-through is the item's own dependency
+    data["settings"] = {"inputs_value_share": 0.0}
+    data["sectors"]["s"]["items"]["a"]["inputs"] = {"b": 1, "c": 1}
+    network = Network.from_scenario(scenario_from_dict(data))
+    assert lookthrough_dependency(network, {"a": 0.1, "b": 0.2, "c": 0.5}) == {"a": 0.1, "b": 0.2, "c": 0.5}
 
 
 def test_lookthrough_of_the_tutorial_as_documented() -> None:
-    # docs/model.md: today chips 0.56, wafers 0.875 -> 1 - 0.44 * 0.125 = 0.945;
-    # membership `alone`: chips 0.12, wafers 0.45 -> 1 - 0.88 * 0.55 = 0.516.
+    # docs/model.md: today chips 0.56, wafers 0.875 -> 0.5 * 0.56 + 0.5 * 0.875 = 0.7175;
+    # membership `alone`: chips 0.12, wafers 0.45 -> 0.5 * 0.12 + 0.5 * 0.45 = 0.285.
     chips = build_report(load_scenario(TUTORIAL), "alone", date="2026-03-01").items["chips"]
     assert chips.lookthrough is not None
-    assert chips.lookthrough.baseline == pytest.approx(0.945, abs=1e-9)
-    assert chips.lookthrough.optimised == pytest.approx(0.516, abs=1e-9)
+    assert chips.lookthrough.baseline == pytest.approx(0.7175, abs=1e-9)
+    assert chips.lookthrough.optimised == pytest.approx(0.285, abs=1e-9)
 
 
 def test_crma_flag_on_hand_made_shares() -> None:
@@ -131,9 +143,9 @@ def test_overall_figures_match_the_run(small: ExposureReport) -> None:
     # optimised 1/3 * 0.0 + 1/3 * 0.575 + 1/3 * 0.95 = 0.508333
     assert small.summary.dependency.baseline == pytest.approx((0.1 + 0.9 + 0.955) / 3, abs=1e-9)
     assert small.summary.dependency.optimised == pytest.approx((0.575 + 0.95) / 3, abs=1e-9)
-    # look-through overall: wafer 0.91 / 0.575 instead of 0.1 / 0
-    assert small.summary.lookthrough.baseline == pytest.approx((0.91 + 0.9 + 0.955) / 3, abs=1e-9)
-    assert small.summary.lookthrough.optimised == pytest.approx((0.575 + 0.575 + 0.95) / 3, abs=1e-9)
+    # look-through overall: wafer 0.5 / 0.2875 instead of 0.1 / 0
+    assert small.summary.lookthrough.baseline == pytest.approx((0.5 + 0.9 + 0.955) / 3, abs=1e-9)
+    assert small.summary.lookthrough.optimised == pytest.approx((0.2875 + 0.575 + 0.95) / 3, abs=1e-9)
 
 
 def test_sourcing_split_adds_up_to_the_requirement(small: ExposureReport) -> None:
@@ -211,7 +223,7 @@ def test_json_is_plain_and_deterministic(small: ExposureReport) -> None:
     assert document["provenance"]["sources"] == {
         "made-up": "Invented figures for tests (see https://example.org/not-fetched)"
     }
-    assert document["items"]["wafer"]["lookthrough"] == {"baseline": 0.91, "optimised": 0.575, "removed": 0.335}
+    assert document["items"]["wafer"]["lookthrough"] == {"baseline": 0.5, "optimised": 0.2875, "removed": 0.2125}
     # rounding noise of a difference reads as zero, not 6.7e-16
     assert document["items"]["gallium"]["concern_share"]["removed"] == 0.0
 
@@ -231,3 +243,66 @@ def test_ad_hoc_members(small: ExposureReport) -> None:
     custom = build_report(load_scenario(SMALL), members=["US", "JP"], date="2026-03-01")
     assert custom.provenance.membership == "custom"
     assert custom.summary.dependency == small.summary.dependency
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    seed=st.integers(0, 10_000),
+    plain_share=st.floats(0.0, 1.0),
+    given_shares=st.lists(st.floats(0.0, 0.5), min_size=1, max_size=30),
+    dependencies=st.lists(st.floats(0.0, 1.0), min_size=1, max_size=30),
+)
+def test_lookthrough_lies_between_the_item_and_its_inputs(
+    seed: int, plain_share: float, given_shares: list[float], dependencies: list[float]
+) -> None:
+    # Random tiered scenarios; some inputs get a value share (scaled so an item's shares add
+    # up to 1 at most), the others share what is left of a random inputs_value_share.
+    data = generate_scenario_data(countries=5, items=12, tiers=3, seed=seed)
+    data["settings"] = {"inputs_value_share": plain_share}
+    n = 0
+    for sector in data["sectors"].values():
+        for item in sector["items"].values():
+            inputs = item.get("inputs", {})
+            for k in list(inputs)[: len(inputs) // 2]:
+                share = given_shares[n % len(given_shares)] / max(1, len(inputs))
+                inputs[k] = {"per_unit": inputs[k], "value_share": share}
+                n += 1
+    network = Network.from_scenario(scenario_from_dict(data))
+    dependency = {i: dependencies[n % len(dependencies)] for n, i in enumerate(network.active_items)}
+    lt = lookthrough_dependency(network, dependency)
+    assert set(lt) == set(network.active_items)
+    for i, value in lt.items():
+        parts = [dependency[i], *(lt[k] for k in network.inputs[i])]
+        assert min(parts) - 1e-12 <= value <= max(parts) + 1e-12
+        if not network.inputs[i]:
+            assert value == dependency[i]
+
+
+def test_input_entry_may_carry_a_distribution() -> None:
+    # {per_unit: distribution, value_share: v}: the LP uses the point value (low + high) / 2 = 2,
+    # the look-through the value share; the plain form may be a distribution too.
+    data: dict[str, Any] = {
+        "paxmodel": 1,
+        "name": "forms",
+        "countries": {"US": {"name": "US", "risk": 0.0}},
+        "sectors": {
+            "s": {
+                "name": "S",
+                "items": {
+                    "a": {
+                        "name": "A",
+                        "demand": 1,
+                        "inputs": {
+                            "b": {"per_unit": {"low": 1, "high": 3}, "value_share": 0.2},
+                            "c": {"low": 2, "high": 4},
+                        },
+                    },
+                    "b": {"name": "B"},
+                    "c": {"name": "C"},
+                },
+            }
+        },
+    }
+    network = Network.from_scenario(scenario_from_dict(data))
+    assert network.inputs["a"] == {"b": 2.0, "c": 3.0}
+    assert network.value_share["a"] == {"b": 0.2, "c": pytest.approx(0.3)}

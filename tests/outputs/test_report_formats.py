@@ -139,7 +139,7 @@ def test_html_flags_and_lookthrough(small: ExposureReport) -> None:
     assert text_of(gallium[5]) == "90.0% → 90.0%" and 'class="flag"' in gallium[5]  # concern share above 50%
     assert text_of(gallium[7]) == "0.5" and 'class="flag"' in gallium[7]  # shortfall
     assert text_of(wafer[2]) == "10.0% → 0.0%"  # direct dependency ...
-    assert text_of(wafer[4]) == "91.0% → 57.5%" and 'class="warn"' in wafer[4]  # ... and look-through beside it
+    assert text_of(wafer[4]) == "50.0% → 28.7%" and 'class="warn"' in wafer[4]  # ... and look-through beside it
     assert text_of(poly[4]) == "–"  # no inputs
     assert text_of(poly[8]) == "US 50 (cost 100)"
     assert text_of(poly[1]) == "CN 85.7%DE 14.3%"  # one supplier per line

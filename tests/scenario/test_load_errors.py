@@ -165,6 +165,23 @@ CASES = [
         "accessible",
     ),
     Case(
+        "input-value-shares-above-one",
+        HEADER + "sectors:\n  s:\n    name: S\n    items:\n      h: {name: H}\n      k: {name: K}\n"
+        "      g:\n        name: G\n        inputs:  #!\n"
+        "          h: {per_unit: 1, value_share: 0.7}\n          k: {per_unit: 2, value_share: 0.6}\n",
+        "sectors.s.items.g.inputs",
+        ("value shares add up to 1.3", "1 at most"),
+        "inputs",
+    ),
+    Case(
+        "out-of-range-input-value-share",
+        HEADER + "sectors:\n  s:\n    name: S\n    items:\n      h: {name: H}\n"
+        "      g: {name: G, inputs: {h: {per_unit: 1, value_share: -0.1}}}  #!\n",
+        "sectors.s.items.g.inputs.h.value_share",
+        ("greater than or equal to 0",),
+        "value_share",
+    ),
+    Case(
         "out-of-range-demand",
         HEADER + "sectors:\n  s:\n    name: S\n    items:\n      g: {name: G, demand: -1}  #!\n",
         "sectors.s.items.g.demand",

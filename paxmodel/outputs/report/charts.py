@@ -59,9 +59,11 @@ def require_matplotlib() -> None:
 
 
 def report_charts(report: ExposureReport) -> list[Chart]:
-    """Every chart of the report: sector dependency, then sourcing split and HHI per sector."""
+    """Every chart of the report: sector dependency, look-through, then sourcing split and HHI per sector."""
     require_matplotlib()
     charts = [sector_dependency_chart(report)]
+    if any(r.inputs and r.lookthrough is not None for r in report.items.values()):
+        charts.append(lookthrough_chart(report))
     for sector in report.sectors:
         if sector.dependency is not None:
             charts.append(sourcing_split_chart(report, sector))
@@ -85,6 +87,31 @@ def sector_dependency_chart(report: ExposureReport) -> Chart:
         title="Risk-weighted dependency by sector",
         description="Bar chart: risk-weighted dependency, status quo and under the membership, overall and per sector.",
         svg=_svg(figure, "dependency_by_sector"),
+    )
+
+
+def lookthrough_chart(report: ExposureReport) -> Chart:
+    """Direct and look-through dependency under the membership, for every item with inputs."""
+    rows = [r for r in report.items.values() if r.inputs and r.lookthrough is not None and r.dependency is not None]
+    direct = [r.dependency.optimised for r in rows if r.dependency]
+    lookthrough = [r.lookthrough.optimised for r in rows if r.lookthrough]
+    figure = _paired_bars(
+        [r.name for r in rows],
+        direct,
+        lookthrough,
+        limit=1.0,
+        percent=True,
+        xlabel="risk-weighted dependency under the membership",
+        legend=("direct (the item's own supply)", "look-through (value-weighted with its inputs)"),
+    )
+    return Chart(
+        name="lookthrough",
+        title="Direct and look-through dependency of the items with inputs",
+        description=(
+            "Bar chart: for each item that has inputs, its direct dependency and its look-through "
+            "dependency (weighted by the inputs' value shares), under the membership."
+        ),
+        svg=_svg(figure, "lookthrough"),
     )
 
 
@@ -141,7 +168,13 @@ def sourcing_split_chart(report: ExposureReport, sector: SectorRow) -> Chart:
 
 
 def _paired_bars(
-    labels: Sequence[str], before: Sequence[float], after: Sequence[float], limit: float, percent: bool, xlabel: str
+    labels: Sequence[str],
+    before: Sequence[float],
+    after: Sequence[float],
+    limit: float,
+    percent: bool,
+    xlabel: str,
+    legend: tuple[str, str] = ("status quo", "under the membership"),
 ) -> Any:
     from matplotlib.figure import Figure
 
@@ -152,10 +185,8 @@ def _paired_bars(
     _margins(figure, labels, top=0.1, bottom=0.7)
     centres = [float(n - 1 - k) for k in range(n)]
     height = 0.38
-    bars_before = ax.barh([c + height / 2 for c in centres], before, height, color=BASELINE_COLOUR, label="status quo")
-    bars_after = ax.barh(
-        [c - height / 2 for c in centres], after, height, color=OPTIMISED_COLOUR, label="under the membership"
-    )
+    bars_before = ax.barh([c + height / 2 for c in centres], before, height, color=BASELINE_COLOUR, label=legend[0])
+    bars_after = ax.barh([c - height / 2 for c in centres], after, height, color=OPTIMISED_COLOUR, label=legend[1])
     for bars in (bars_before, bars_after):
         widths = [float(b.get_width()) for b in bars]
         values = [f"{100 * v:.0f}%" if percent else f"{v:,.0f}" for v in widths]

@@ -130,7 +130,7 @@ def render_html(report: ExposureReport, charts: list[Chart]) -> str:
         "</header>",
         "<main>",
         _summary(report),
-        _overview(report, by_name.get("dependency_by_sector")),
+        _overview(report, by_name.get("dependency_by_sector"), by_name.get("lookthrough")),
         *(_sector(report, sector, by_name) for sector in report.sectors),
         _reading(),
         _provenance(report),
@@ -167,7 +167,7 @@ def _summary(report: ExposureReport) -> str:
     )
 
 
-def _overview(report: ExposureReport, chart: Chart | None) -> str:
+def _overview(report: ExposureReport, chart: Chart | None, lookthrough: Chart | None) -> str:
     rows = []
     for sector in report.sectors:
         if sector.dependency is None:
@@ -204,7 +204,7 @@ def _overview(report: ExposureReport, chart: Chart | None) -> str:
         '<th class="num">Concern share<small>today → membership</small></th></tr></thead>'
         f"<tbody>{''.join(rows)}</tbody></table></div>"
     )
-    return f'<section id="overview">\n<h2>Dependency by sector</h2>\n{table}\n{_figure(chart)}\n</section>'
+    return f'<section id="overview">\n<h2>Dependency by sector</h2>\n{table}\n{_figure(chart)}{_figure(lookthrough)}\n</section>'
 
 
 def _sector(report: ExposureReport, sector: SectorRow, charts: dict[str, Chart]) -> str:

@@ -76,6 +76,7 @@ def render_markdown(report: ExposureReport, charts: list[Chart], chart_folder: s
         f"| {before_after(s.concern_share)} |",
         "",
         *image("dependency_by_sector"),
+        *image("lookthrough"),
     ]
     for sector in report.sectors:
         lines += _sector(report, sector)

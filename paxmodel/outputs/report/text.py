@@ -29,10 +29,10 @@ READING = (
     ),
     (
         "Look-through",
-        "Dependency counting the inputs an item is made from: a product is lost if it or any of its inputs is "
-        "lost, so look-through = 1 − (1 − direct) × product over inputs of (1 − input look-through). It shows "
-        "exposure that a member's factory inherits from a country of concern's raw material. Shown only for "
-        "items with inputs.",
+        "Dependency counting the inputs an item is made from, weighted by their shares of the item's value: "
+        "look-through = (1 − sum of the inputs' value shares) × direct + sum over inputs of value share × input "
+        "look-through. It lies between the item's own and its inputs' figures and shows exposure that a "
+        "member's factory inherits from a country of concern's raw material. Shown only for items with inputs.",
     ),
     ("Concern share", "The share of the requirement supplied by countries of concern."),
     (
