@@ -21,7 +21,8 @@ What a configuration yields (`Evaluation`):
 - `dependency`: the overall optimised dependency of MODEL.md 2.3, where a unit of shortfall
   counts 1, not P, computed from the solution exactly as `RunResult` computes it (values
   below `sourcing.NOISE` count as 0);
-- `shortfall`: the weighted shortfall share sum_i k_i u_i / T_i (0 = every requirement met).
+- `shortfall`: the weighted shortfall share sum_i k_i u_i / T_i (0 = every requirement met);
+- `sectors`: the optimised dependency of each sector with a requirement (MODEL.md 2.3).
 
 `v(S) = baseline overall - dependency(S)` is the removal that the contribution analyses use;
 for a variant, the baseline is the status quo under the variant's own numbers.
@@ -66,6 +67,7 @@ class Evaluation:
     objective: float
     dependency: float
     shortfall: float
+    sectors: tuple[float, ...] = ()  # optimised dependency of each of network.active_sectors
 
 
 @dataclass(frozen=True)
@@ -362,7 +364,8 @@ class NaiveSolver(CachedSolver):
         if found is None:
             result = self.result("", config)
             shortfall, _ = shortfall_share(result.network, result.optimised.items)
-            found = Evaluation(result.objective, result.optimised.dependency.overall, shortfall)
+            sectors = tuple(result.optimised.dependency.sectors[s] for s in result.network.active_sectors)
+            found = Evaluation(result.objective, result.optimised.dependency.overall, shortfall, sectors)
             self.cache[config.key] = found
         return found
 

@@ -24,7 +24,7 @@ from paxmodel.model.solvers import SolverError, new_highs
 
 Members = frozenset[str]
 # (objective, overall optimised dependency, weighted shortfall share) of one configuration
-Numbers = tuple[float, float, float]
+Numbers = tuple[float, float, float, tuple[float, ...]]
 
 
 @dataclass(frozen=True)
@@ -168,7 +168,7 @@ class HighsCore:
         return np.asarray(self.highs.getSolution().col_value, dtype=np.float64)
 
     def numbers(self, members: Members, variant: LpData | None = None) -> tuple[Numbers, Array]:
-        """(objective, dependency, shortfall) of the configuration, and the column values.
+        """(objective, dependency, shortfall, sector dependencies) of the configuration; the column values.
 
         Dependency counts a unit of shortfall as 1, not P (MODEL.md 2.3), from the solution:
         sum of k_i r_c(M) y_ic + sum of k_i v_i, with values below `noise` taken as 0 exactly
@@ -181,9 +181,14 @@ class HighsCore:
         y = values[self.y_index]
         v = values[self.v_index]
         # (sums of products, not `@`: a BLAS dot product wakes OpenBLAS threads that then spin)
-        shortfall = float(np.sum(d.v_weight * np.where(v > noise, v, 0.0)))
-        dependency = float(np.sum(self.cost * np.where(y > noise, y, 0.0))) + shortfall
-        return (objective, dependency, shortfall), values
+        v_part = d.v_weight * np.where(v > noise, v, 0.0)
+        y_part = self.cost * np.where(y > noise, y, 0.0)
+        shortfall = float(np.sum(v_part))
+        dependency = float(np.sum(y_part)) + shortfall
+        size = len(d.sector_share)
+        by_sector = np.bincount(d.y_sector, y_part, size) + np.bincount(d.v_sector, v_part, size)
+        sectors = tuple((by_sector / d.sector_share).tolist())
+        return (objective, dependency, shortfall, sectors), values
 
     def solve_chunk(self, chunk: Sequence[tuple[Members, LpData | None]]) -> list[Numbers]:
         """Cold start, then warm-start from one configuration to the next."""

@@ -104,6 +104,9 @@ class LpData:
     cap_base: Array  # s * d_i / T_i: the right-hand side while c is not a member
     cap_relax: Array  # (A_ic + E_ic) / T_i: added to it while c is a member
     v_weight: Array  # k_i of each v column
+    y_sector: IndexArray  # active sector (network.active_sectors position) of each y column
+    v_sector: IndexArray  # ... of each v column
+    sector_share: Array  # W_s / sum W of each active sector: sector value = sum_{i in s} k_i value_i / share
     noise: float  # values below this count as 0 (`paxmodel.model.sourcing.NOISE`)
 
     def same_structure(self, other: LpData) -> bool:
@@ -132,6 +135,7 @@ def lp_data(network: Network, structure: LpStructure | None = None) -> LpData:
             raise StructureError(f"item '{i}' needs nothing in this variant (T = 0): the LP cannot hold it")
     weight = net.overall_weight
     country_index = {c: n for n, c in enumerate(structure.countries)}
+    sector_index = {s: n for n, s in enumerate(net.active_sectors)}
     y_keys, f_keys = structure.supply_keys, structure.expansion_keys
     n_y, n_f, n_v = len(y_keys), len(f_keys), len(items)
     y_of: dict[str, list[int]] = {i: [] for i in items}
@@ -211,6 +215,9 @@ def lp_data(network: Network, structure: LpStructure | None = None) -> LpData:
         cap_base=np.array([s * net.demand[i] / T[i] for i, _ in cap_keys], dtype=np.float64),
         cap_relax=np.array([share(i, c) for i, c in cap_keys], dtype=np.float64),
         v_weight=v_weight,
+        y_sector=np.array([sector_index[net.sector_of[i]] for i, _ in y_keys], dtype=np.intp),
+        v_sector=np.array([sector_index[net.sector_of[i]] for i in items], dtype=np.intp),
+        sector_share=np.array([net.sector_share[s] for s in net.active_sectors], dtype=np.float64),
         noise=NOISE,
     )
 
