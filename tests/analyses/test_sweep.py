@@ -186,3 +186,16 @@ def test_invite_shares_count_the_best_set_per_sample(tmp_path: Path) -> None:
     share = float(np.mean(risk > 0.4))
     expected = sorted([(("BB",), share), ((), 1 - share)], key=lambda x: (-x[1], x[0]))
     assert [(s.chosen, s.share) for s in result.invites] == [e for e in expected if e[1] > 0]
+
+
+@pytest.mark.parametrize("name", ["small.yaml", "uncertain.yaml"])
+def test_engine_sector_dependencies_equal_the_run_results(name: str) -> None:
+    from paxmodel.analyses.engine import FastSolver
+    from paxmodel.model.run import solve
+
+    loaded = load_scenario(DATA / name)
+    solver = FastSolver(loaded, workers=1)
+    for membership, members in loaded.memberships.items():
+        sectors = solver.evaluate(members).sectors
+        run = solve(loaded, membership)
+        assert sectors == pytest.approx([run.optimised.dependency.sectors[s] for s in run.network.active_sectors])
