@@ -13,29 +13,18 @@ from membership to membership.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
+from paxmodel.analyses.interdiction import MilpSize
 from paxmodel.model.network import Network
-from paxmodel.model.run import EMPTY_MEMBERSHIP, RunResult, number, resolve_members
+from paxmodel.model.run import EMPTY_MEMBERSHIP, Runner, RunResult, number, resolve_members
+from paxmodel.model.solvers import SolverError
 from paxmodel.model.sourcing import NOISE, Aggregate, aggregate
 from paxmodel.scenario.errors import did_you_mean
 from paxmodel.scenario.load import LoadedScenario
-from paxmodel.scenario.references import Cuts, item_sectors, resolve_shocks
-
-
-def with_cuts(network: Network, cuts: Mapping[tuple[str, str], float]) -> Network:
-    """The network with A_ic and E_ic of every cut (country, item) scaled by (1 - cut)."""
-    available = {i: dict(row) for i, row in network.available.items()}
-    capacity = {i: dict(row) for i, row in network.expansion_capacity.items()}
-    for (country, item), cut in cuts.items():
-        if country in available[item]:
-            available[item][country] *= 1.0 - cut
-        if country in capacity[item]:
-            capacity[item][country] *= 1.0 - cut
-    return dataclasses.replace(network, available=available, expansion_capacity=capacity)
+from paxmodel.scenario.references import Cuts, country_hint, item_sectors, resolve_shocks
 
 
 def stocks(loaded: LoadedScenario) -> dict[str, float]:
@@ -176,7 +165,7 @@ class StressResult:
     shocks: tuple[str, ...]  # column order
     cells: dict[tuple[str, str], Cell]  # (membership, shock) -> cell
     unshocked: dict[str, Cell]  # membership -> the cell without any cut
-    worst: Any = None  # a `paxmodel.analyses.interdiction.WorstCase` when asked for
+    worst: WorstCase | None = None  # with --worst
 
     def cell(self, membership: str, shock: str) -> Cell:
         return self.cells[(membership, shock)]
@@ -236,33 +225,175 @@ class StressResult:
         return rows
 
 
+WORST_SHOCK = "worst"  # the shock name of the worst cuts in `results`
+
+
+@dataclass(frozen=True)
+class WorstPoint:
+    """The worst cuts for one limit k, and what the bloc is left with after re-sourcing."""
+
+    k: int
+    cuts: tuple[tuple[str, str], ...]  # sorted (country, item) pairs
+    milp_objective: float
+    milp_bound: float
+    proven_optimal: bool
+    milp_solves: int
+    seconds: float
+    cell: Cell = field(repr=False)  # the membership under these cuts (LP re-solved by the engine)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "k": self.k,
+            "cuts": [list(pair) for pair in self.cuts],
+            "objective": number(self.cell.objective),
+            "dependency": number(self.cell.dependency.overall),
+            "shortfall_share": number(self.cell.shortfall_share.overall),
+            "milp_objective": number(self.milp_objective),
+            "milp_bound": number(self.milp_bound),
+            "proven_optimal": self.proven_optimal,
+        }
+
+
+@dataclass(frozen=True)
+class WorstCase:
+    """`--worst K`: the K full cuts by the attackers that raise the bloc's optimum most."""
+
+    membership: str
+    members: tuple[str, ...]
+    attackers: tuple[str, ...]
+    candidates: int  # (country, item) pairs the attackers could cut
+    size: MilpSize
+    best: WorstPoint
+    frontier: tuple[WorstPoint, ...]  # k = 0..K with --frontier, else empty
+
+    @property
+    def cuts(self) -> tuple[tuple[str, str], ...]:
+        return self.best.cuts
+
+    @property
+    def proven_optimal(self) -> bool:
+        return self.best.proven_optimal and all(p.proven_optimal for p in self.frontier)
+
+    @property
+    def seconds(self) -> float:
+        """Time in the MILP (all limits of the frontier, tie-breaking included)."""
+        return self.best.seconds + sum(p.seconds for p in self.frontier if p is not self.best)
+
+    def to_dict(self) -> dict[str, Any]:
+        """MODEL.md 5 `worst` (plus the MILP's size and time, and the frontier)."""
+        return {
+            "membership": self.membership,
+            "members": list(self.members),
+            "attackers": list(self.attackers),
+            "k": self.best.k,
+            "cuts": [list(pair) for pair in self.cuts],
+            "objective": number(self.best.cell.objective),
+            "dependency": number(self.best.cell.dependency.overall),
+            "shortfall_share": number(self.best.cell.shortfall_share.overall),
+            "proven_optimal": self.proven_optimal,
+            "milp_objective": number(self.best.milp_objective),
+            "milp_bound": number(self.best.milp_bound),
+            "milp": {**self.size.to_dict(), "candidates": self.candidates, "solves": self.best.milp_solves},
+            "frontier": [p.to_dict() for p in self.frontier],
+        }
+
+
+# The MILP's optimum and the LP objective of the cuts it chose (re-solved by the engine) must
+# agree this well (relative to max(1, |objective|)); otherwise the solver returned a bad solution.
+AGREEMENT_TOLERANCE = 1e-6
+
+
+def resolve_attackers(loaded: LoadedScenario, attackers: Iterable[str] | None) -> tuple[str, ...]:
+    """The attacker countries: the codes given (checked), or every country of concern."""
+    countries = loaded.scenario.countries
+    if attackers is None:
+        codes = tuple(sorted(c for c, v in countries.items() if v.concern))
+        if not codes:
+            raise ValueError("the scenario has no country of concern to attack; name the attackers (--attackers)")
+        return codes
+    codes = tuple(sorted({code.strip() for code in attackers if code.strip()}))
+    if not codes:
+        raise ValueError("name at least one attacker country")
+    for code in codes:
+        if code not in countries:
+            raise ValueError(f"unknown attacker country '{code}'{country_hint(code, countries)}")
+    return codes
+
+
+def worst_case(
+    engine: StressEngine,
+    name: str,
+    members: tuple[str, ...],
+    k: int,
+    attackers: tuple[str, ...],
+    frontier: bool = False,
+) -> WorstCase:
+    """The worst k cuts (and with `frontier` every limit 0..k), each checked against the LP."""
+    from paxmodel.analyses.interdiction import InterdictionModel
+
+    if k < 0:
+        raise ValueError(f"--worst must be 0 or more, got {k}")
+    model = InterdictionModel(engine.network, members, attackers)
+
+    def point(limit: int) -> WorstPoint:
+        found = model.solve(limit)
+        cell = engine.cell(name, members, f"{WORST_SHOCK}:{limit}", dict.fromkeys(found.cuts, 1.0))
+        if abs(cell.objective - found.objective) > AGREEMENT_TOLERANCE * max(1.0, abs(found.objective)):
+            raise SolverError(
+                f"the worst-case MILP ({found.objective:.12g}) and the LP under its cuts ({cell.objective:.12g}) "
+                f"disagree for k={limit}"
+            )
+        return WorstPoint(
+            k=limit,
+            cuts=found.cuts,
+            milp_objective=found.objective,
+            milp_bound=found.bound,
+            proven_optimal=found.proven_optimal,
+            milp_solves=found.milp_solves,
+            seconds=found.seconds,
+            cell=replace(cell, shock=WORST_SHOCK),
+        )
+
+    points = tuple(point(limit) for limit in range(k + 1)) if frontier else ()
+    best = points[-1] if points else point(k)
+    return WorstCase(
+        membership=name,
+        members=members,
+        attackers=attackers,
+        candidates=len(model.pairs),
+        size=model.size,
+        best=replace(best, k=k),
+        frontier=points,
+    )
+
+
 class StressEngine:
-    """Evaluates (membership, cuts) configurations of one scenario through the warm engine."""
+    """Evaluates (membership, cuts) configurations of one scenario on the one warm engine.
+
+    A shock is a variant of the scenario's numbers (`Network.with_cuts`), named by the shock:
+    the engine pushes the changed bounds into its HiGHS model and re-solves from the last basis.
+    """
 
     def __init__(self, loaded: LoadedScenario) -> None:
         from paxmodel.analyses.engine import FastSolver
 
         self.loaded = loaded
-        self.network = Network.from_scenario(loaded)
+        self.solver = FastSolver(Runner(loaded), workers=1)
+        self.network = self.solver.network
         self.stock = stocks(loaded)
-        self._solvers: dict[str, FastSolver] = {}
-        self.label = ""
+        self.label = self.solver.label
 
     def cell(self, membership: str, members: Sequence[str], shock: str, cuts: Cuts) -> Cell:
-        """One membership under one named set of cuts ("" and {} = as loaded)."""
-        from paxmodel.analyses.engine import FastSolver
+        """One membership under one named set of cuts ("" with no cuts = as loaded)."""
+        from paxmodel.analyses.engine import Configuration
 
-        solver = self._solvers.get(shock)
-        if solver is None:
-            solver = FastSolver(with_cuts(self.network, cuts), workers=1)
-            solver.scenario = self.loaded.name
-            self._solvers[shock] = solver
-            self.label = solver.label
+        variant = self.network.with_cuts(cuts) if cuts else None
+        config = Configuration(frozenset(members), shock if cuts else "", variant)
         return Cell(
             membership=membership,
             shock=shock,
             cuts=dict(cuts),
-            run=solver.result(membership, members),
+            run=self.solver.result(membership, config),
             stock=self.stock,
         )
 
@@ -303,6 +434,8 @@ def stress(
     shocks: Iterable[str] | None = None,
     members: Iterable[str] | None = None,
     worst: int | None = None,
+    attackers: Iterable[str] | None = None,
+    frontier: bool = False,
 ) -> StressResult:
     """The stress matrix of `loaded` (MODEL.md 5).
 
@@ -317,7 +450,14 @@ def stress(
     if worst is None and not shock_cuts:
         raise ValueError("the scenario defines no shocks: add a `shocks:` section or use --worst K")
     engine = StressEngine(loaded)
-    worst_case = None
+    worst_found = None
+    if worst is not None:
+        if len(chosen) != 1:
+            raise ValueError("--worst analyses one membership; give one --membership or --members")
+        ((name, codes),) = chosen.items()
+        worst_found = worst_case(engine, name, codes, worst, resolve_attackers(loaded, attackers), frontier)
+    elif attackers is not None or frontier:
+        raise ValueError("--attackers and --frontier go with --worst K")
     cells: dict[tuple[str, str], Cell] = {}
     unshocked: dict[str, Cell] = {}
     for name, codes in chosen.items():
@@ -325,6 +465,9 @@ def stress(
     for shock, cuts in shock_cuts.items():
         for name, codes in chosen.items():
             cells[(name, shock)] = engine.cell(name, codes, shock, cuts)
+    if worst_found is not None:
+        cells[(worst_found.membership, WORST_SHOCK)] = worst_found.best.cell
+        shock_cuts[WORST_SHOCK] = dict.fromkeys(worst_found.cuts, 1.0)
     return StressResult(
         scenario=loaded.name,
         solver=engine.label,
@@ -332,8 +475,8 @@ def stress(
         shocks=tuple(shock_cuts),
         cells=cells,
         unshocked=unshocked,
-        worst=worst_case,
+        worst=worst_found,
     )
 
 
-__all__ = ["Cell", "StressResult", "stress", "with_cuts"]
+__all__ = ["Cell", "StressResult", "WorstCase", "stress"]

@@ -33,6 +33,17 @@ def stress(
         list[str] | None,
         typer.Option("--shock", "-s", help="Shock to apply (repeat the option; default: every one in the file)."),
     ] = None,
+    worst: Annotated[
+        int | None,
+        typer.Option("--worst", "-k", help="The K full (country, item) cuts that hurt the membership most (one MILP)."),
+    ] = None,
+    attackers: Annotated[
+        str | None,
+        typer.Option("--attackers", help="Countries that may cut, comma-separated (default: every concern country)."),
+    ] = None,
+    frontier: Annotated[
+        bool, typer.Option("--frontier", help="With --worst: the worst cuts for every k = 0..K.")
+    ] = False,
     overrides: SetOption = None,
     as_json: JsonFlag = False,
     output: OutputOption = None,
@@ -43,7 +54,15 @@ def stress(
     if memberships and members is not None:
         raise typer.BadParameter("give --membership or --members, not both")
     with user_errors():
-        result = stress_matrix(load(path, overrides), memberships, shocks, split_codes(members))
+        result = stress_matrix(
+            load(path, overrides),
+            memberships,
+            shocks,
+            split_codes(members),
+            worst=worst,
+            attackers=split_codes(attackers),
+            frontier=frontier,
+        )
         emit_json(result.to_dict(), output, as_json)
     if not as_json:
         from paxmodel.outputs.stress_tables import stress_tables

@@ -6,7 +6,7 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from paxmodel.analyses.stress import Cell, StressResult
+from paxmodel.analyses.stress import Cell, StressResult, WorstCase
 from paxmodel.outputs.tables import pct
 
 ITEM_ROWS = 25  # items-short rows shown before "… more (see --json)"
@@ -44,6 +44,47 @@ def _figure(cell: Cell, value: str) -> str:
     return survive(cell.time_to_survive)
 
 
+def _cuts(cuts: tuple[tuple[str, str], ...]) -> str:
+    return ", ".join(f"{c}:{i}" for c, i in cuts) or "(none)"
+
+
+def worst_tables(worst: WorstCase) -> list[Text | Table]:
+    """The worst cuts (and the frontier), with the MILP's size and time."""
+    best = worst.best
+    table = Table(
+        title=f"Worst case for {worst.membership}: at most {best.k} full cut{'s' if best.k != 1 else ''} "
+        f"by {', '.join(worst.attackers)}",
+        title_justify="left",
+    )
+    for heading, justify in (
+        ("k", "right"),
+        ("cuts (country:item)", "left"),
+        ("shortfall share", "right"),
+        ("dependency", "right"),
+        ("objective", "right"),
+        ("proven", "left"),
+    ):
+        table.add_column(heading, justify=justify)  # type: ignore[arg-type]
+    for point in worst.frontier or (best,):
+        table.add_row(
+            str(point.k),
+            Text(_cuts(point.cuts)),
+            pct(point.cell.shortfall_share.overall),
+            pct(point.cell.dependency.overall),
+            f"{point.cell.objective:.4f}",
+            "yes" if point.proven_optimal else "no",
+        )
+    size = worst.size
+    note = Text(
+        f"One MILP over {worst.candidates} candidate cuts: {size.binaries} binaries, {size.columns} columns, "
+        f"{size.rows} rows, {size.nonzeros} nonzeros; {worst.seconds:.2f} s"
+        + (" (all limits, tie-breaking included)" if worst.frontier else " (tie-breaking included)")
+        + ("; proven optimal." if worst.proven_optimal else "; NOT proven optimal."),
+        style="dim",
+    )
+    return [table, note]
+
+
 def stress_tables(result: StressResult) -> Group:
     """Shortfall share and dependency matrices (memberships x shocks), then the items that run short."""
     title = Text.assemble(
@@ -52,10 +93,12 @@ def stress_tables(result: StressResult) -> Group:
         f" × {len(result.shocks)} shock{'s' if len(result.shocks) != 1 else ''}",
     )
     parts: list[Text | Table] = [title]
-    parts.append(_matrix(result, "Shortfall share after re-sourcing (* worst cell)", "shortfall"))
-    parts.append(_matrix(result, "Risk-weighted dependency after re-sourcing", "dependency"))
+    if result.worst is not None:
+        parts.extend(worst_tables(result.worst))
+    parts.append(_matrix(result, "Shortfall share (* worst cell)", "shortfall"))
+    parts.append(_matrix(result, "Risk-weighted dependency", "dependency"))
     if any(cell.stock[i] > 0 for cell in result.cells.values() for i in cell.items_short):
-        parts.append(_matrix(result, "Time to survive on stockpiles (shortest over items short)", "months"))
+        parts.append(_matrix(result, "Time to survive on stocks", "months"))
     short = Table(title="Items that run short", title_justify="left")
     for heading, justify in (
         ("shock", "left"),
@@ -85,9 +128,10 @@ def stress_tables(result: StressResult) -> Group:
     parts.append(short if rows else Text("No item runs short under any shock."))
     parts.append(
         Text(
-            "shortfall share: weighted share of the bloc's requirement left unmet (u_i / T_i averaged with the "
-            "item weights) after the bloc re-sources optimally; status quo: market-share sourcing under the "
-            "same cuts. stock lasts: 12 × stock / yearly shortfall.",
+            "Every figure is after the bloc re-sources optimally under the shock. shortfall share: weighted share "
+            "of the requirement left unmet (u_i / T_i averaged with the item weights); status quo: market-share "
+            "sourcing under the same cuts; time to survive: 12 × stock / yearly shortfall, shortest over the "
+            "items that run short.",
             style="dim",
         )
     )
