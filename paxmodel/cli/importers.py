@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from paxmodel.cli.common import app, user_errors
+from paxmodel.cli.risk import PremiumOption, RestrictionsOption, SeriesOption
 
 if TYPE_CHECKING:
     from paxmodel.importers.fragment import Fragment
@@ -103,3 +104,25 @@ def import_baci(
         measure = "value v (thousand USD)" if value else "quantity q (t)"
         header = f"paxmodel import baci {path.name} --year {year}: exporters' total {measure} to all importers"
         _emit(fragment, header, path, output)
+
+
+@import_app.command("wgi")
+def import_wgi(
+    path: InputFile,
+    year: Annotated[int | None, typer.Option("--year", help="Year of the estimates (default: the latest).")] = None,
+    countries: Annotated[
+        str | None, typer.Option("--countries", help="Only these ISO alpha-2 codes, comma-separated.")
+    ] = None,
+    series: SeriesOption = None,
+    restrictions: RestrictionsOption = None,
+    premium: PremiumOption = 0.2,
+    output: FragmentOutput = None,
+) -> None:
+    """World Bank WGI (DataBank CSV) -> `countries: {CODE: {risk}}` by the risk rule of docs/data.md."""
+    from paxmodel.cli.risk import derived_fragment, emit
+
+    with user_errors():
+        codes = sorted({c.strip() for c in countries.split(",") if c.strip()}) if countries is not None else None
+        header = f"paxmodel import wgi {path.name}: risk weights derived from WGI {{year}}"
+        text, log = derived_fragment(path, year, series, restrictions, premium, header, codes)
+        emit(text, log, output)
