@@ -42,7 +42,15 @@ from multiprocessing import get_context
 from typing import Any, Protocol
 
 from paxmodel.analyses.highs_core import HighsCore, Members, Numbers, worker_solve, worker_start
-from paxmodel.model.arrays import Array, LpData, LpStructure, lp_data, read_sourcing
+from paxmodel.model.arrays import (
+    Array,
+    LpData,
+    LpStructure,
+    differs_in_supply_only,
+    lp_data,
+    read_sourcing,
+    with_supply_of,
+)
 from paxmodel.model.network import Network
 from paxmodel.model.run import Outcome, Runner, RunResult, baseline_outcome
 from paxmodel.model.solvers import SolverName, solver_label
@@ -114,7 +122,11 @@ class HighsEngine(HighsCore):
             return None
         found = self._variants.get(configuration.variant)
         if found is None:
-            found = lp_data(configuration.network, self.structure)
+            variant = configuration.network
+            if differs_in_supply_only(self.network, variant):  # a shock: bounds only
+                found = with_supply_of(self.data, self.structure, variant)
+            else:
+                found = lp_data(variant, self.structure)
             if len(self._variants) >= VARIANT_CACHE:
                 self._variants.pop(next(iter(self._variants)))
             self._variants[configuration.variant] = found

@@ -17,9 +17,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+import numpy as np
+
 from paxmodel.analyses.interdiction import MilpSize
 from paxmodel.model.network import Network
-from paxmodel.model.run import EMPTY_MEMBERSHIP, Runner, RunResult, number, resolve_members
+from paxmodel.model.run import EMPTY_MEMBERSHIP, Outcome, Runner, number, resolve_members
 from paxmodel.model.solvers import SolverError
 from paxmodel.model.sourcing import NOISE, Aggregate, aggregate
 from paxmodel.scenario.errors import did_you_mean
@@ -40,34 +42,32 @@ def months(stock: float, shortfall: float) -> float | None:
 
 @dataclass(frozen=True)
 class Cell:
-    """One membership under one shock: the re-sourced optimum and the status quo, both cut."""
+    """One membership under one shock: the re-sourced optimum and the status quo, both cut.
+
+    Per item (items with a requirement): the optimised dependency (MODEL.md 2.3, a unit short
+    counts 1) and the shortfall u_i, both read from the engine's solution (values below
+    `sourcing.NOISE` count as 0, as everywhere).
+    """
 
     membership: str
     shock: str
     cuts: Cuts
-    run: RunResult = field(repr=False)  # optimised and baseline outcomes on the cut numbers
+    members: tuple[str, ...]
+    objective: float
+    network: Network = field(repr=False)  # the cut numbers
+    item_dependency: dict[str, float] = field(repr=False)
+    item_shortfall: dict[str, float] = field(repr=False)  # u_i, in the item's unit
+    baseline: Outcome = field(repr=False)  # the status quo on the cut numbers
     stock: dict[str, float] = field(repr=False)
 
     @property
-    def network(self) -> Network:
-        return self.run.network
-
-    @property
-    def members(self) -> tuple[str, ...]:
-        return self.run.members
-
-    @property
-    def objective(self) -> float:
-        return self.run.objective
-
-    @property
     def dependency(self) -> Aggregate:
-        return self.run.optimised.dependency
+        return aggregate(self.network, self.item_dependency)
 
     @property
     def item_shortfall_share(self) -> dict[str, float]:
-        """u_i / T_i of every item with a requirement (shortfalls below NOISE count as 0)."""
-        return _shortfall_shares(self.network, self.run.optimised.items)
+        """u_i / T_i of every item with a requirement."""
+        return {i: u / self.network.requirement[i] for i, u in self.item_shortfall.items()}
 
     @property
     def shortfall_share(self) -> Aggregate:
@@ -75,12 +75,11 @@ class Cell:
 
     @property
     def baseline_shortfall_share(self) -> Aggregate:
-        return aggregate(self.network, _shortfall_shares(self.network, self.run.baseline.items))
+        return aggregate(self.network, _shortfall_shares(self.network, self.baseline.items))
 
     def item_months(self) -> dict[str, float | None]:
         """Time to survive of every item with a requirement, under the optimised plan."""
-        items = self.run.optimised.items
-        return {i: months(self.stock[i], m.shortfall) if m.shortfall > 0 else None for i, m in items.items()}
+        return {i: months(self.stock[i], u) for i, u in self.item_shortfall.items()}
 
     @property
     def time_to_survive(self) -> float | None:
@@ -90,16 +89,16 @@ class Cell:
 
     @property
     def items_short(self) -> tuple[str, ...]:
-        return tuple(i for i, share in self.item_shortfall_share.items() if share > 0)
+        return tuple(i for i, u in self.item_shortfall.items() if u > 0)
 
     def to_dict(self) -> dict[str, Any]:
         """The cell of MODEL.md 5 `results` (plus cuts, members and baseline detail)."""
         net = self.network
         dependency, short = self.dependency, self.shortfall_share
-        base_dependency, base_short = self.run.baseline.dependency, self.baseline_shortfall_share
+        base_dependency, base_short = self.baseline.dependency, self.baseline_shortfall_share
         item_short = self.item_shortfall_share
         item_months = self.item_months()
-        base_items = self.run.baseline.items
+        base_items = self.baseline.items
         sectors: dict[str, Any] = {}
         for s in net.sectors:
             if s in dependency.sectors:
@@ -116,11 +115,10 @@ class Cell:
         items: dict[str, Any] = {}
         for i in net.items:
             if i in item_short:
-                optimised = self.run.optimised.items[i]
                 items[i] = {
-                    "dependency": number(optimised.dependency),
+                    "dependency": number(self.item_dependency[i]),
                     "shortfall_share": number(item_short[i]),
-                    "shortfall": number(optimised.shortfall),
+                    "shortfall": number(self.item_shortfall[i]),
                     "stock": number(self.stock[i]),
                     "time_to_survive_months": _maybe(item_months[i]),
                     "baseline": {
@@ -216,7 +214,7 @@ class StressResult:
                         "objective": cell.objective,
                         "dependency": cell.dependency.overall,
                         "shortfall_share": cell.shortfall_share.overall,
-                        "baseline_dependency": cell.run.baseline.dependency.overall,
+                        "baseline_dependency": cell.baseline.dependency.overall,
                         "baseline_shortfall_share": cell.baseline_shortfall_share.overall,
                         "time_to_survive_months": cell.time_to_survive,
                         "items_short": ",".join(cell.items_short),
@@ -372,6 +370,7 @@ class StressEngine:
 
     A shock is a variant of the scenario's numbers (`Network.with_cuts`), named by the shock:
     the engine pushes the changed bounds into its HiGHS model and re-solves from the last basis.
+    Per-item figures are read from the solution with array operations (no per-cell objects).
     """
 
     def __init__(self, loaded: LoadedScenario) -> None:
@@ -382,18 +381,43 @@ class StressEngine:
         self.network = self.solver.network
         self.stock = stocks(loaded)
         self.label = self.solver.label
+        engine = self.solver.engine
+        self.items = engine.structure.items
+        position = {i: n for n, i in enumerate(self.items)}
+        self._y_item = np.array([position[i] for i, _ in engine.structure.supply_keys], dtype=np.intp)
+        self._requirement = np.array([self.network.requirement[i] for i in self.items], dtype=np.float64)
+        self._variants: dict[str, Network] = {}  # shock name -> the cut numbers
 
     def cell(self, membership: str, members: Sequence[str], shock: str, cuts: Cuts) -> Cell:
         """One membership under one named set of cuts ("" with no cuts = as loaded)."""
         from paxmodel.analyses.engine import Configuration
 
-        variant = self.network.with_cuts(cuts) if cuts else None
+        variant = None
+        if cuts:
+            variant = self._variants.get(shock)
+            if variant is None:
+                variant = self._variants[shock] = self.network.with_cuts(cuts)
         config = Configuration(frozenset(members), shock if cuts else "", variant)
+        engine = self.solver.engine
+        evaluation, values = engine.evaluate(config)
+        self.solver.cache.setdefault(config.key, evaluation)
+        d = engine.data  # risks are the same in every cut variant
+        y = values[engine.y_index]
+        y = np.where(y > NOISE, y, 0.0)
+        v = values[engine.v_index]
+        v = np.where(v > NOISE, v, 0.0)
+        risk = np.where(engine.mask(config.members)[d.y_country], d.member_risk, d.risk[d.y_country])
+        dependency = np.bincount(self._y_item, weights=risk * y, minlength=len(self.items)) + v
         return Cell(
             membership=membership,
             shock=shock,
             cuts=dict(cuts),
-            run=self.solver.result(membership, config),
+            members=tuple(sorted(config.members)),
+            objective=evaluation.objective,
+            network=variant or self.network,
+            item_dependency=dict(zip(self.items, dependency.tolist(), strict=True)),
+            item_shortfall=dict(zip(self.items, (v * self._requirement).tolist(), strict=True)),
+            baseline=self.solver.baseline_of(config),
             stock=self.stock,
         )
 
@@ -462,8 +486,8 @@ def stress(
     unshocked: dict[str, Cell] = {}
     for name, codes in chosen.items():
         unshocked[name] = engine.cell(name, codes, "", {})
-    for shock, cuts in shock_cuts.items():
-        for name, codes in chosen.items():
+    for name, codes in chosen.items():  # one membership at a time: neighbours differ by a few bounds
+        for shock, cuts in shock_cuts.items():
             cells[(name, shock)] = engine.cell(name, codes, shock, cuts)
     if worst_found is not None:
         cells[(worst_found.membership, WORST_SHOCK)] = worst_found.best.cell

@@ -16,7 +16,7 @@ membership; `LpData` also says how a membership changes them (`HighsCore.target`
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 from typing import Any
 
 import numpy as np
@@ -57,11 +57,12 @@ class LpStructure:
     ) -> LpStructure:
         items = network.active_items
         extra_y, extra_f = set(extra_supply), set(extra_expansion)
+        extra = extra_y | extra_f
         supply = [
             (i, c)
             for i in items
             for c in network.countries
-            if network.available[i].get(c, 0.0) > 0 or network.expandable(i, c) or (i, c) in extra_y | extra_f
+            if network.available[i].get(c, 0.0) > 0 or network.expandable(i, c) or (i, c) in extra
         ]
         expansion = [(i, c) for i, c in supply if network.expandable(i, c) or (i, c) in extra_f]
         return cls(
@@ -110,6 +111,8 @@ class LpData:
     noise: float  # values below this count as 0 (`paxmodel.model.sourcing.NOISE`)
 
     def same_structure(self, other: LpData) -> bool:
+        if self.a_index is other.a_index and self.a_start is other.a_start and self.cap_rows is other.cap_rows:
+            return self.n_y == other.n_y and self.n_f == other.n_f and self.budget_row == other.budget_row
         return (
             self.n_y == other.n_y
             and self.n_f == other.n_f
@@ -219,6 +222,48 @@ def lp_data(network: Network, structure: LpStructure | None = None) -> LpData:
         v_sector=np.array([sector_index[net.sector_of[i]] for i in items], dtype=np.intp),
         sector_share=np.array([net.sector_share[s] for s in net.active_sectors], dtype=np.float64),
         noise=NOISE,
+    )
+
+
+SUPPLY_FIELDS = ("available", "expansion_capacity")
+
+
+def differs_in_supply_only(network: Network, variant: Network) -> bool:
+    """True when `variant` changes nothing but A and E (a shock): its LP differs in bounds only."""
+    for f in fields(Network):
+        if f.name in SUPPLY_FIELDS:
+            continue
+        mine, theirs = getattr(network, f.name), getattr(variant, f.name)
+        if mine is not theirs and mine != theirs:
+            return False
+    return True
+
+
+def with_supply_of(data: LpData, structure: LpStructure, variant: Network) -> LpData:
+    """`data` with the supply numbers of `variant` (A and E; everything else as in `data`).
+
+    Equal, number for number, to `lp_data(variant, structure)` when the variant differs in
+    supply only (`differs_in_supply_only`), in time linear in the supply keys, not the matrix.
+    """
+    T = variant.requirement
+    available, capacity = variant.available, variant.expansion_capacity
+
+    def share(i: str, c: str) -> float:
+        return (available[i].get(c, 0.0) + capacity[i].get(c, 0.0)) / T[i]
+
+    n_y, n_f = data.n_y, data.n_f
+    col_upper = data.col_upper.copy()
+    col_upper[:n_y] = [share(i, c) for i, c in structure.supply_keys]
+    row_upper = data.row_upper.copy()
+    first = len(structure.items)  # capacity rows follow the balance rows
+    row_upper[first : first + n_f] = [available[i].get(c, 0.0) / T[i] for i, c in structure.expansion_keys]
+    cap_keys = structure.supply_keys if structure.share_caps else ()
+    return replace(
+        data,
+        col_upper=col_upper,
+        row_upper=row_upper,
+        f_full=np.array([capacity[i].get(c, 0.0) / T[i] for i, c in structure.expansion_keys], dtype=np.float64),
+        cap_relax=np.array([share(i, c) for i, c in cap_keys], dtype=np.float64),
     )
 
 

@@ -41,6 +41,18 @@ def value_shares(item: Item, plain_total: float) -> dict[str, float]:
     return {k: given.get(k, each) for k in sorted(item.inputs)}
 
 
+# Cached properties of a Network that depend only on demand, inputs and weights, not on supply.
+_SUPPLY_FREE = (
+    "topological_order",
+    "requirement",
+    "active_items",
+    "active_sectors",
+    "item_share_in_sector",
+    "overall_weight",
+    "sector_share",
+)
+
+
 @dataclass(frozen=True)
 class Network:
     """Items, countries and coefficients of one scenario (MODEL.md section 2 notation)."""
@@ -168,8 +180,9 @@ class Network:
         """A variant where each (country, item) in `cuts` loses that fraction of its supply:
         A_ic and E_ic are multiplied by (1 - cut) (MODEL.md 5). Several cuts on one pair must
         be combined by the caller (1 - prod(1 - cut))."""
-        available = {i: dict(by_country) for i, by_country in self.available.items()}
-        capacity = {i: dict(by_country) for i, by_country in self.expansion_capacity.items()}
+        touched = {item for _, item in cuts}  # only the rows of cut items are copied
+        available = {i: dict(row) if i in touched else row for i, row in self.available.items()}
+        capacity = {i: dict(row) if i in touched else row for i, row in self.expansion_capacity.items()}
         for (country, item), cut in sorted(cuts.items()):
             if not 0 <= cut <= 1:
                 raise ValueError(f"cut of {country} on {item} must be in [0, 1], not {cut}")
@@ -177,7 +190,12 @@ class Network:
                 available[item][country] *= 1 - cut
             if country in capacity[item]:
                 capacity[item][country] *= 1 - cut
-        return replace(self, available=available, expansion_capacity=capacity)
+        variant = replace(self, available=available, expansion_capacity=capacity)
+        # Requirements, weights and orders do not depend on supply: keep those already computed.
+        for name in _SUPPLY_FREE:
+            if name in self.__dict__:
+                variant.__dict__[name] = self.__dict__[name]
+        return variant
 
     def expandable(self, item: str, country: str) -> bool:
         return self.expansion_capacity[item].get(country, 0.0) > 0

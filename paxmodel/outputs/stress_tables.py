@@ -114,7 +114,7 @@ def stress_tables(result: StressResult) -> Group:
     ]
     for shock, m, i in rows[:ITEM_ROWS]:
         cell = result.cell(m, shock)
-        base = cell.run.baseline.items[i].shortfall / cell.network.requirement[i]
+        base = cell.baseline.items[i].shortfall / cell.network.requirement[i]
         short.add_row(
             Text(shock),
             Text(m),

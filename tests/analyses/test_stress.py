@@ -119,12 +119,15 @@ def test_cells_match_runs_on_scenarios_with_the_numbers_cut(solver: str) -> None
             net = run.network
             assert cell.objective == pytest.approx(run.objective, abs=1e-7)
             assert cell.dependency.overall == pytest.approx(run.optimised.dependency.overall, abs=1e-7)
+            for i, metrics in run.optimised.items.items():
+                assert cell.item_dependency[i] == pytest.approx(metrics.dependency, abs=1e-7)
+                assert cell.item_shortfall[i] == pytest.approx(metrics.shortfall, abs=1e-7 * net.requirement[i])
             shares = {i: m.shortfall / net.requirement[i] for i, m in run.optimised.items.items()}
             expected = aggregate(net, shares)
             assert cell.shortfall_share.overall == pytest.approx(expected.overall, abs=1e-7)
             for s, value in expected.sectors.items():
                 assert cell.shortfall_share.sectors[s] == pytest.approx(value, abs=1e-7)
-            assert cell.run.baseline.dependency.overall == pytest.approx(run.baseline.dependency.overall)
+            assert cell.baseline.dependency.overall == pytest.approx(run.baseline.dependency.overall)
 
 
 def test_stress_shortfall_grows_with_the_cut() -> None:
@@ -196,3 +199,27 @@ def test_cli_json_and_errors(tmp_path: Path) -> None:
     assert written.exit_code == 0 and json.loads(out.read_text()) == stress(load_scenario(SMALL)).to_dict()
     overridden = runner.invoke(app, ["stress", str(SMALL), "--json", "--set", "settings.budget=0"])
     assert json.loads(overridden.stdout) != json.loads(out.read_text())
+
+
+def test_a_shock_changes_only_bounds_and_the_fast_path_equals_a_full_build() -> None:
+    """`with_supply_of` (what the engine uses for a shock) = `lp_data` of the cut network, exactly."""
+    import numpy as np
+
+    from paxmodel.model.arrays import LpStructure, differs_in_supply_only, lp_data, with_supply_of
+    from paxmodel.model.network import Network
+    from paxmodel.scenario.references import resolve_shocks
+
+    loaded = load_scenario(SMALL)
+    network = Network.from_scenario(loaded)
+    structure = LpStructure.of(network)
+    data = lp_data(network, structure)
+    for cuts in resolve_shocks(loaded.scenario).values():
+        variant = network.with_cuts(cuts)
+        assert differs_in_supply_only(network, variant)
+        assert variant.requirement == network.requirement
+        fast, full = with_supply_of(data, structure, variant), lp_data(variant, structure)
+        for name in ("col_cost", "col_upper", "row_lower", "row_upper", "a_value", "f_full", "cap_relax", "cap_base"):
+            assert np.array_equal(getattr(fast, name), getattr(full, name)), name
+    import dataclasses
+
+    assert not differs_in_supply_only(network, dataclasses.replace(network, budget=1.0))
