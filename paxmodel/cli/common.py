@@ -80,8 +80,10 @@ def user_errors() -> Iterator[None]:
             raise
         for problem in exc.problems:
             typer.echo(str(problem), err=True)
-        count = len(exc.problems)
-        typer.echo(f"{count} problem{'s' if count != 1 else ''} found; nothing was written.", err=True)
+        count = len(exc.problems) + exc.omitted
+        if exc.omitted:
+            typer.echo(f"... and {exc.omitted:,} more, not shown", err=True)
+        typer.echo(f"{count:,} problem{'s' if count != 1 else ''} found; nothing was written.", err=True)
         raise typer.Exit(1) from None
     except (MembershipError, SolverError, ValueError, OSError) as exc:
         if _state["debug"]:

@@ -7,6 +7,7 @@ offending value.
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,7 +16,17 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from paxmodel.scenario.distributions import DISTRIBUTION_KEYS
-from paxmodel.scenario.errors import FieldPath, Location, Problem, ScenarioError, did_you_mean, dotted
+from paxmodel.scenario.errors import (
+    MAX_PROBLEMS,
+    FieldPath,
+    Location,
+    Problem,
+    ScenarioError,
+    did_you_mean,
+    dotted,
+    shown,
+    suggestion_budget,
+)
 from paxmodel.scenario.overrides import apply_overrides
 from paxmodel.scenario.references import check_references, default_candidates, resolve_memberships
 from paxmodel.scenario.schema import (
@@ -29,7 +40,7 @@ from paxmodel.scenario.schema import (
     ShockCut,
     SupplyEntry,
 )
-from paxmodel.scenario.yaml_source import Positions, read_yaml_mapping
+from paxmodel.scenario.yaml_source import Positions, ReadBudget, read_yaml_mapping
 
 
 @dataclass(frozen=True)
@@ -61,9 +72,10 @@ def load_scenario(path: str | Path, overrides: Sequence[str] = ()) -> LoadedScen
     override (`--set PATH=VALUE:1:COL`).
     """
     path = Path(path)
-    source = _read_with_extends(path, ())
-    problems = [*source.problems, *apply_overrides(source.data, source.positions, overrides)]
-    scenario = _checked(source.data, source.positions, path, problems)
+    with suggestion_budget():
+        source = _read_with_extends(path)
+        problems = [*source.problems, *apply_overrides(source.data, source.positions, overrides)]
+        scenario = _checked(source.data, source.positions, path, problems)
     digest = hashlib.sha256(b"".join(source.contents))
     for text in overrides:
         digest.update(b"\0--set\0" + text.encode())
@@ -72,7 +84,8 @@ def load_scenario(path: str | Path, overrides: Sequence[str] = ()) -> LoadedScen
 
 def scenario_from_dict(data: dict[str, Any], name: str = "<dict>") -> LoadedScenario:
     """Validate a scenario given as Python data (no `extends`); errors are located at `name`."""
-    scenario = _checked(data, {}, Path(name), [])
+    with suggestion_budget():
+        scenario = _checked(data, Positions(), Path(name), [])
     return _loaded(scenario, None, (), hashlib.sha256(repr(sorted(data.items(), key=str)).encode()).hexdigest())
 
 
@@ -81,7 +94,9 @@ def _checked(data: dict[str, Any], positions: Positions, file: Path, problems: l
     try:
         scenario = validate_data(data, positions, file)
     except ScenarioError as exc:
-        raise ScenarioError([*problems, *exc.problems]) from None
+        read = {problem.field for problem in problems}  # a value the reader refused: said once
+        kept = [p for p in exc.problems if p.field not in read]
+        raise ScenarioError([*problems, *kept], omitted=exc.omitted) from None
     problems = [*problems, *check_references(scenario, lambda field: locate(positions, field, file))]
     if problems:
         raise ScenarioError(problems)
@@ -113,57 +128,64 @@ class _Source:
     problems: list[Problem]  # problems that left usable data (duplicate keys)
 
 
-def _read_with_extends(path: Path, chain: tuple[Path, ...]) -> _Source:
-    """Read `path` and merge it over the file it extends, recursively."""
-    resolved = path.resolve()
-    data, positions, problems, raw = read_yaml_mapping(path)
-    parent_ref = data.pop("extends", None)
-    if parent_ref is None:
-        return _Source(data, positions, (path,), (raw,), problems)
-    where = positions[("extends",)]
-    if not isinstance(parent_ref, str) or not parent_ref:
-        raise ScenarioError([Problem(where, "extends", "must be the path of another scenario file")])
-    parent_path = path.parent / parent_ref
-    if parent_path.resolve() in (*chain, resolved):
-        cycle = " -> ".join(str(p) for p in (*chain, resolved, parent_path.resolve()))
-        raise ScenarioError([Problem(where, "extends", f"cycle of extends: {cycle}")])
-    if not parent_path.is_file():
-        raise ScenarioError([Problem(where, "extends", f"no such file: {parent_path}")])
-    parent = _read_with_extends(parent_path, (*chain, resolved))
-    merged_positions: Positions = {}
-    merged = _merge(parent.data, data, (), parent.positions, positions, merged_positions)
+MAX_EXTENDS = 100  # files in one chain of `extends` (the file itself included)
+
+
+def _read_with_extends(path: Path) -> _Source:
+    """Read `path` and the chain of files it extends (iteratively), then merge them, the
+    file nearest `path` winning. One `ReadBudget` covers the whole chain."""
+    budget = ReadBudget()
+    chain: list[tuple[Path, dict[str, Any], Positions, bytes]] = []
+    seen: list[str] = []
+    problems: list[Problem] = []
+    while True:
+        data, positions, found, raw = read_yaml_mapping(path, budget)
+        problems.extend(found)
+        chain.append((path, data, positions, raw))
+        seen.append(os.path.realpath(path))
+        parent_ref = data.pop("extends", None)
+        if parent_ref is None:
+            break
+        where = positions[("extends",)]
+        if not isinstance(parent_ref, str) or not parent_ref:
+            raise ScenarioError([Problem(where, "extends", "must be the path of another scenario file")])
+        parent_path = path.parent / parent_ref
+        if os.path.realpath(parent_path) in seen:
+            cycle = " -> ".join(shown(file) for file in [*seen, os.path.realpath(parent_path)])
+            raise ScenarioError([Problem(where, "extends", f"cycle of extends: {cycle}")])
+        if len(chain) >= MAX_EXTENDS:
+            raise ScenarioError([Problem(where, "extends", f"a chain of extends may hold at most {MAX_EXTENDS} files")])
+        if not parent_path.is_file() and not parent_path.is_symlink():
+            raise ScenarioError([Problem(where, "extends", f"no such file: {shown(str(parent_path))}")])
+        path = parent_path
+    _, data, positions, _ = chain[-1]
+    for _, child, child_positions, _ in reversed(chain[:-1]):
+        data, positions = _merge(data, child, positions, child_positions)
     return _Source(
-        merged, merged_positions, (path, *parent.files), (raw, *parent.contents), [*parent.problems, *problems]
+        data,
+        positions,
+        tuple(p for p, *_ in chain),
+        tuple(raw for *_, raw in chain),
+        problems,
     )
 
 
 def _merge(
-    parent: Any, child: Any, path: FieldPath, parent_pos: Positions, child_pos: Positions, out: Positions
-) -> Any:
-    """Merge mappings key by key (child wins); lists and scalars are replaced whole."""
+    parent: dict[str, Any], child: dict[str, Any], parent_pos: Positions, child_pos: Positions
+) -> tuple[dict[str, Any], Positions]:
+    """Merge mappings key by key (child wins); lists and scalars are replaced whole.
+    Positions come from the child for what it gives, from the parent for the rest."""
+    return _merge_values(parent, child), child_pos.merged_over(parent_pos)
+
+
+def _merge_values(parent: Any, child: Any) -> Any:
+    """(Recursion is bounded: the reader refuses nesting deeper than MAX_DEPTH.)"""
     if not (isinstance(parent, dict) and isinstance(child, dict)):
-        _copy_positions(child_pos, path, out)
         return child
-    out[path] = child_pos.get(path, parent_pos.get(path, Location("<merged>", 1, 1)))
-    merged: dict[str, Any] = {}
-    for key in [*parent, *(k for k in child if k not in parent)]:
-        sub = (*path, key)
-        if key in child and key in parent:
-            merged[key] = _merge(parent[key], child[key], sub, parent_pos, child_pos, out)
-        elif key in child:
-            merged[key] = child[key]
-            _copy_positions(child_pos, sub, out)
-        else:
-            merged[key] = parent[key]
-            _copy_positions(parent_pos, sub, out)
+    merged = dict(parent)
+    for key, value in child.items():
+        merged[key] = _merge_values(parent[key], value) if key in parent else value
     return merged
-
-
-def _copy_positions(source: Positions, prefix: FieldPath, out: Positions) -> None:
-    size = len(prefix)
-    for field, where in source.items():
-        if field[:size] == prefix:
-            out[field] = where
 
 
 def locate(positions: Positions, field: FieldPath, file: Path) -> Location:
@@ -215,8 +237,9 @@ def validate_data(data: dict[str, Any], positions: Positions, file: Path) -> Sce
     try:
         return Scenario.model_validate(data)
     except ValidationError as exc:
-        problems = [_problem_from_error(error, data, positions, file) for error in exc.errors()]
-        raise ScenarioError(problems) from None
+        errors = exc.errors(include_url=False)
+        problems = [_problem_from_error(error, data, positions, file) for error in errors[:MAX_PROBLEMS]]
+        raise ScenarioError(problems, omitted=len(errors) - len(problems)) from None
 
 
 def _clean_loc(loc: tuple[Any, ...], data: Any, error_type: str) -> tuple[FieldPath, bool]:
@@ -253,7 +276,7 @@ def _problem_from_error(error: Any, data: dict[str, Any], positions: Positions, 
     elif error_type == "missing":
         message = "required field is missing"
     elif error_type == "literal_error" and field == ("paxmodel",):
-        message = f"unsupported format version {value!r}: this paxmodel reads version 1"
+        message = f"unsupported format version {shown(repr(value))}: this paxmodel reads version 1"
     elif error_type == "too_short" and len(field) == 2 and field[0] == "shocks":
         message = "a shock needs at least one cut"
     elif error_type == "too_short" and len(field) == 4 and field[0] == "shocks":
@@ -261,12 +284,12 @@ def _problem_from_error(error: Any, data: dict[str, Any], positions: Positions, 
     elif error_type == "value_error":
         message = str(error["ctx"]["error"])
     elif error_type == "finite_number":
-        message = f"must be a finite number, not {value!r}"
+        message = f"must be a finite number, not {shown(repr(value))}"
     elif error_type == "string_pattern_mismatch" and is_key:
-        message = f"invalid key {value!r}: {_pattern_help(error['ctx']['pattern'])}"
+        message = f"invalid key {shown(repr(value))}: {_pattern_help(error['ctx']['pattern'])}"
     else:
-        shown = "" if isinstance(value, dict | list) else f" (got {value!r})"
-        message = f"{error['msg']}{shown}"
+        got = "" if isinstance(value, dict | list) else f" (got {shown(repr(value))})"
+        message = f"{error['msg']}{got}"
     return Problem(where, dotted(field), message)
 
 

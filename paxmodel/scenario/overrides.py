@@ -10,11 +10,11 @@ mappings on the way are created; VALUE is YAML (`0.3`, `null`, `[US, JP]`, `{low
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import partial
 from typing import Any
 
 from paxmodel.scenario.errors import FieldPath, Location, Problem, dotted
-
-Positions = dict[FieldPath, Location]
+from paxmodel.scenario.yaml_source import Positions, read_yaml_value
 
 
 def parse_override(text: str) -> tuple[FieldPath, str]:
@@ -28,7 +28,6 @@ def parse_override(text: str) -> tuple[FieldPath, str]:
 
 def apply_overrides(data: dict[str, Any], positions: Positions, overrides: Sequence[str]) -> list[Problem]:
     """Apply `overrides` in order to `data` (and `positions`) in place; return their problems."""
-    from paxmodel.scenario.yaml_source import read_yaml_value
 
     problems: list[Problem] = []
     for text in overrides:
@@ -46,7 +45,7 @@ def apply_overrides(data: dict[str, Any], positions: Positions, overrides: Seque
             child = node.get(key) if isinstance(node, dict) else None
             if child is None and isinstance(node, dict):
                 child = node[key] = {}
-                positions[path[: depth + 1]] = Location(label, 1, 1)
+                positions.put(path[: depth + 1], Location(label, 1, 1))
             if not isinstance(child, dict):
                 problems.append(
                     Problem(
@@ -57,11 +56,14 @@ def apply_overrides(data: dict[str, Any], positions: Positions, overrides: Seque
             node = child
         else:
             node[path[-1]] = value
-            for field in [field for field in positions if field[: len(path)] == path]:
-                del positions[field]
-            for field, where in value_positions.items():
-                positions[(*path, *field)] = Location(label, 1, column + where.column - 1)
+            shifted = value_positions.relocated(partial(_moved, label, column))
+            positions.put(path, shifted.get((), Location(label, 1, column)), shifted)
     return problems
+
+
+def _moved(label: str, column: int, where: Location) -> Location:
+    """A location in the VALUE text as a location in the whole `--set` argument."""
+    return Location(label, 1, column + where.column - 1)
 
 
 def _shifted(problem: Problem, path: FieldPath, column: int) -> Problem:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 
-from paxmodel.scenario.errors import FieldPath, Location, Problem, did_you_mean, dotted
+from paxmodel.scenario.errors import MAX_PROBLEMS, FieldPath, Location, Problem, did_you_mean, dotted, shown
 from paxmodel.scenario.schema import DerivedMembership, InputEntry, Scenario
 
 Locator = Callable[[FieldPath], Location]
@@ -37,9 +37,14 @@ def item_sectors(scenario: Scenario) -> dict[str, str]:
 def check_references(scenario: Scenario, locate: Locator) -> list[Problem]:
     """Every broken reference or cycle in `scenario`, located."""
     problems: list[Problem] = []
+    skipped = 0
 
     def report(field: FieldPath, message: str) -> None:
-        problems.append(Problem(locate(field), dotted(field), message))
+        nonlocal skipped
+        if len(problems) < MAX_PROBLEMS:
+            problems.append(Problem(locate(field), dotted(field), message))
+        else:  # a file with a million bad references: count them, do not list them
+            skipped += 1
 
     countries = scenario.countries
     sources = scenario.sources
@@ -47,13 +52,13 @@ def check_references(scenario: Scenario, locate: Locator) -> list[Problem]:
 
     def check_country(field: FieldPath, code: str, member: bool) -> None:
         if code not in countries:
-            report(field, f"unknown country '{code}'{country_hint(code, countries)}")
+            report(field, f"unknown country '{shown(code)}'{country_hint(code, countries)}")
         elif member and countries[code].concern:
             report(field, f"'{code}' is a country of concern and can never be a member")
 
     def check_source(field: FieldPath, key: str | None) -> None:
         if key is not None and key not in sources:
-            report(field, f"unknown source '{key}'{did_you_mean(key, sources)}")
+            report(field, f"unknown source '{shown(key)}'{did_you_mean(key, sources)}")
 
     for sector_id, sector in scenario.sectors.items():
         for item_id, item in sector.items.items():
@@ -70,7 +75,9 @@ def check_references(scenario: Scenario, locate: Locator) -> list[Problem]:
                 check_source((*at, "expansion", code, "source"), expansion.source)
             for input_id in item.inputs:
                 if input_id not in owners:
-                    report((*at, "inputs", input_id), f"unknown item '{input_id}'{did_you_mean(input_id, owners)}")
+                    report(
+                        (*at, "inputs", input_id), f"unknown item '{shown(input_id)}'{did_you_mean(input_id, owners)}"
+                    )
             given = sum(
                 e.value_share for e in item.inputs.values() if isinstance(e, InputEntry) and e.value_share is not None
             )
@@ -90,7 +97,7 @@ def check_references(scenario: Scenario, locate: Locator) -> list[Problem]:
             if membership.extends not in scenario.memberships:
                 report(
                     (*at, "extends"),
-                    f"unknown membership '{membership.extends}'{did_you_mean(membership.extends, scenario.memberships)}",
+                    f"unknown membership '{shown(membership.extends)}'{did_you_mean(membership.extends, scenario.memberships)}",
                 )
             for key, codes in (("add", membership.add), ("remove", membership.remove)):
                 for index, code in enumerate(codes):
@@ -111,13 +118,15 @@ def check_references(scenario: Scenario, locate: Locator) -> list[Problem]:
             check_source((*at, "source"), cut.source)
             for index, item_id in enumerate(cut.items or []):
                 if item_id not in owners:
-                    report((*at, "items", index), f"unknown item '{item_id}'{did_you_mean(item_id, owners)}")
+                    report((*at, "items", index), f"unknown item '{shown(item_id)}'{did_you_mean(item_id, owners)}")
             for index, sector_id in enumerate(cut.sectors or []):
                 if sector_id not in scenario.sectors:
                     report(
                         (*at, "sectors", index),
-                        f"unknown sector '{sector_id}'{did_you_mean(sector_id, scenario.sectors)}",
+                        f"unknown sector '{shown(sector_id)}'{did_you_mean(sector_id, scenario.sectors)}",
                     )
+    if skipped:
+        problems.append(Problem(locate(()), "", f"... and {skipped:,} more problems of these kinds"))
     return problems
 
 
@@ -171,20 +180,26 @@ def _cycles(graph: dict[str, list[str]]) -> Iterator[list[str]]:
 
 
 def resolve_memberships(scenario: Scenario) -> dict[str, tuple[str, ...]]:
-    """Membership name -> sorted member codes, following extends/add/remove (file order kept)."""
+    """Membership name -> sorted member codes, following extends/add/remove (file order kept).
+
+    Iterative: a chain of thousands of `extends` resolves without deep recursion.
+    """
     resolved: dict[str, tuple[str, ...]] = {}
-
-    def resolve(name: str) -> tuple[str, ...]:
-        if name not in resolved:
-            membership = scenario.memberships[name]
-            if isinstance(membership, DerivedMembership):
-                members = (set(resolve(membership.extends)) | set(membership.add)) - set(membership.remove)
-            else:
-                members = set(membership)
-            resolved[name] = tuple(sorted(members))
-        return resolved[name]
-
-    return {name: resolve(name) for name in scenario.memberships}
+    for name in scenario.memberships:
+        chain = [name]
+        while chain[-1] not in resolved:
+            membership = scenario.memberships[chain[-1]]
+            if not isinstance(membership, DerivedMembership):
+                resolved[chain.pop()] = tuple(sorted(set(membership)))
+                break
+            chain.append(membership.extends)
+        for derived in reversed(chain):
+            if derived not in resolved:
+                membership = scenario.memberships[derived]
+                assert isinstance(membership, DerivedMembership)
+                parent = set(resolved[membership.extends])
+                resolved[derived] = tuple(sorted((parent | set(membership.add)) - set(membership.remove)))
+    return {name: resolved[name] for name in scenario.memberships}
 
 
 def default_candidates(

@@ -68,6 +68,13 @@ def _number_as(key: str) -> Any:
     return expand
 
 
+def _not_bool(value: Any) -> Any:
+    """`true` is not the version number 1 (Python's True == 1 would let it pass)."""
+    if isinstance(value, bool):
+        raise ValueError(f"the format version is a number (paxmodel: 1), not {str(value).lower()}")
+    return value
+
+
 class Settings(Strict):
     member_risk: UnitInterval = Field(0.0, description="Risk weight of a country while it is a member.")
     shortfall_penalty: float = Field(10.0, gt=1, description="Objective weight of one unit of unmet requirement (> 1).")
@@ -191,7 +198,7 @@ Shock = Annotated[list[ShockCut], Field(min_length=1)]
 class Scenario(Strict):
     """One scenario file after `extends` has been merged."""
 
-    paxmodel: Literal[1] = Field(description="Format version.")
+    paxmodel: Annotated[Literal[1], BeforeValidator(_not_bool)] = Field(description="Format version.")
     name: NonEmptyText
     description: str | None = None
     extends: str | None = Field(None, description="Path of a scenario this one overrides.")

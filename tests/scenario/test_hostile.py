@@ -1,0 +1,285 @@
+"""A hostile corpus: files built to crash, hang or fool the reader, run through every command.
+
+Every case must end with exit status 1, a located `FILE:LINE:COL` message and no traceback,
+whichever command reads the file. The alias bomb runs in a child process under a memory
+limit (resource.RLIMIT_AS) and a wall-clock timeout, so a regression fails instead of eating
+the machine.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import resource
+import subprocess
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from paxmodel.cli import app
+from paxmodel.scenario.errors import ScenarioError
+from paxmodel.scenario.load import MAX_EXTENDS, load_scenario
+from paxmodel.scenario.yaml_source import MAX_DEPTH, MAX_FILE_BYTES, MAX_NODES, load_yaml_mapping
+
+HEADER = """\
+paxmodel: 1
+name: Hostile
+countries:
+  US: {name: United States, risk: 0.0}
+  JP: {name: Japan, risk: 0.1}
+  CN: {name: China, risk: 1.0, concern: true}
+sectors:
+  semis:
+    name: Semiconductors
+    items:
+      chips: {name: Chips, demand: 10, supply: {CN: 20, JP: 4}, expansion: {US: 5}}
+memberships:
+  allies: [US, JP]
+"""
+
+COMMANDS: dict[str, Callable[[Path, Path], list[str]]] = {
+    "validate": lambda f, _: ["validate", str(f)],
+    "run": lambda f, _: ["run", str(f)],
+    "compare": lambda f, _: ["compare", str(f), "-q"],
+    "invite": lambda f, _: ["invite", str(f), "-b", "allies", "-k", "1"],
+    "report": lambda f, out: ["report", str(f), "-f", "json", "-o", str(out / "report.json")],
+}
+
+
+def bomb_text(width: int = 9, levels: int = 9) -> str:
+    """The classic billion-laughs file: each level lists the previous one `width` times."""
+    lines = [HEADER.rstrip("\n"), f"a0: &a0 [{', '.join(['lol'] * width)}]"]
+    for level in range(1, levels):
+        lines.append(f"a{level}: &a{level} [{', '.join([f'*a{level - 1}'] * width)}]")
+    return "\n".join(lines) + "\n"
+
+
+@dataclass(frozen=True)
+class Case:
+    id: str
+    make: Callable[[Path], Path]  # writes the hostile input under the directory, returns it
+    message: str  # a fragment of the located message
+
+
+def text_case(case_id: str, text: str, message: str) -> Case:
+    def make(directory: Path) -> Path:
+        path = directory / f"{case_id}.yaml"
+        path.write_text(text)
+        return path
+
+    return Case(case_id, make, message)
+
+
+def written(path: Path, content: bytes) -> Path:
+    path.write_bytes(content)
+    return path
+
+
+def fifo(directory: Path) -> Path:
+    path = directory / "fifo.yaml"
+    os.mkfifo(path)
+    return path
+
+
+def symlink_loop(directory: Path) -> Path:
+    (directory / "a.yaml").symlink_to("b.yaml")
+    (directory / "b.yaml").symlink_to("a.yaml")
+    return directory / "a.yaml"
+
+
+def extends_symlink_loop(directory: Path) -> Path:
+    symlink_loop(directory)
+    path = directory / "child.yaml"
+    path.write_text("extends: a.yaml\nname: Child\n")
+    return path
+
+
+def too_big(directory: Path) -> Path:
+    path = directory / "big.yaml"
+    with path.open("w") as stream:
+        stream.write(HEADER + "description: |\n")
+        line = "  " + "x" * 1000 + "\n"
+        stream.write(line * (MAX_FILE_BYTES // len(line) + 1))
+    return path
+
+
+def long_extends_chain(directory: Path) -> Path:
+    (directory / "f0.yaml").write_text(HEADER)
+    for n in range(1, MAX_EXTENDS + 5):
+        (directory / f"f{n}.yaml").write_text(f"extends: f{n - 1}.yaml\nname: Level {n}\n")
+    return directory / f"f{MAX_EXTENDS + 4}.yaml"
+
+
+def membership_chain(count: int) -> str:
+    lines = [HEADER.rstrip("\n")]
+    lines += [f"  m{n}: {{extends: {'allies' if n == 0 else f'm{n - 1}'}, add: []}}" for n in range(count)]
+    return "\n".join(lines) + "\n"
+
+
+CASES = [
+    Case("dev-zero", lambda _: Path("/dev/zero"), "not a regular file"),
+    Case("directory", lambda d: d, "a directory"),
+    Case("fifo", fifo, "not a regular file"),
+    Case("symlink-loop", symlink_loop, "symbolic links"),
+    Case("extends-symlink-loop", extends_symlink_loop, "symbolic links"),
+    Case("too-big", too_big, "file too large"),
+    Case("extends-chain", long_extends_chain, f"at most {MAX_EXTENDS} files"),
+    text_case("alias-bomb", bomb_text(), "once aliases are expanded"),
+    text_case("recursive-alias", HEADER + "x: &x [1, *x]\n", "recursive alias"),
+    text_case("undefined-alias", HEADER + "x: *nowhere\n", "undefined alias"),
+    text_case("deep-nesting", HEADER + "notes: " + "[" * 990 + "]" * 990 + "\n", "levels deep"),
+    text_case("deep-mapping", HEADER + "notes:\n" + "".join(f"{' ' * n}k{n}:\n" for n in range(1, 200)), "deep"),
+    text_case("bool-tag", HEADER + "settings: {member_risk: !!bool 1}\n", "not a boolean"),
+    text_case("float-tag", HEADER + "settings: {budget: !!float abc}\n", "not a number"),
+    text_case("int-tag", HEADER + "settings: {budget: !!int 1.5}\n", "not an integer"),
+    text_case("null-tag", HEADER + "settings: {budget: !!null 3}\n", "not null"),
+    text_case("object-tag", HEADER + "settings: {budget: !!python/object:os.system x}\n", "unsupported tag"),
+    text_case("timestamp-tag", HEADER + "description: !!timestamp 2001-12-14\n", "unsupported tag"),
+    text_case("merge-scalar", HEADER + "settings: {<<: 5}\n", "merge key"),
+    text_case("merge-list-of-text", HEADER + "settings: {<<: [US]}\n", "merge key"),
+    text_case("two-documents", HEADER + "---\nname: again\n", "one YAML document"),
+    text_case("huge-integer", HEADER + "settings: {budget: " + "9" * 5000 + "}\n", "too large"),
+    text_case("binary-int", HEADER + "settings: {budget: 0b101}\n", "got '0b101'"),
+    text_case("sexagesimal", HEADER + "settings: {budget: 1:30}\n", "got '1:30'"),
+    text_case("version-true", HEADER.replace("paxmodel: 1", "paxmodel: true"), "not true"),
+    Case("invalid-utf8", lambda d: written(d / "latin1.yaml", b"paxmodel: 1\nname: Caf\xe9\n"), "UTF-8"),
+    text_case("control-character", HEADER.replace("Hostile", "Host\x07ile"), "invalid YAML"),
+    text_case("membership-extends-cycle", membership_chain(3) + "  m0b: {extends: m0b}\n", "cycle"),
+]
+
+
+@pytest.mark.parametrize("command", sorted(COMMANDS))
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def test_hostile_input_is_a_located_error_in_every_command(case: Case, command: str, tmp_path: Path) -> None:
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    path = case.make(inputs)
+    result = CliRunner().invoke(app, COMMANDS[command](path, tmp_path))
+    assert result.exit_code == 1, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert "Traceback" not in result.output
+    assert case.message in result.output
+    assert re.search(r"^\S+:\d+:\d+: ", result.output, re.M), result.output
+    assert not (tmp_path / "report.json").exists()
+
+
+def test_yaml_12_core_scalars(tmp_path: Path) -> None:
+    path = tmp_path / "s.yaml"
+    path.write_text(
+        "dec: 010\noct: 0o10\nhex: 0x1F\nbin: 0b101\nsexa: 1:30\nunder: 1_000\nnorway: NO\nyes: yes\n"
+        "date: 2024-01-01\nfloat: 1e3\nneg: -.5\ninf: .inf\ntrue_: True\nnull_: ~\nempty:\nquoted: '7'\n"
+        "str_tag: !!str 5\nint_tag: !!int '12'\nfloat_tag: !!float 2\n"
+    )
+    data, _ = load_yaml_mapping(path)
+    assert data == {
+        "dec": 10,
+        "oct": 8,
+        "hex": 31,
+        "bin": "0b101",
+        "sexa": "1:30",
+        "under": "1_000",
+        "norway": "NO",
+        "yes": "yes",
+        "date": "2024-01-01",
+        "float": 1000.0,
+        "neg": -0.5,
+        "inf": float("inf"),
+        "true_": True,
+        "null_": None,
+        "empty": None,
+        "quoted": "7",
+        "str_tag": "5",
+        "int_tag": 12,
+        "float_tag": 2.0,
+    }
+
+
+def test_dates_stay_text_in_free_text_fields(tmp_path: Path) -> None:
+    path = tmp_path / "s.yaml"
+    path.write_text(HEADER.replace("name: Hostile", "name: 2024-01-01\ndescription: 2026-11-26"))
+    assert load_scenario(path).scenario.description == "2026-11-26"
+
+
+def test_membership_extends_chain_of_thousands_resolves(tmp_path: Path) -> None:
+    path = tmp_path / "s.yaml"
+    path.write_text(membership_chain(3000))
+    loaded = load_scenario(path)
+    assert loaded.memberships["m2999"] == ("JP", "US")
+
+
+def test_extends_chain_below_the_limit_is_read_without_recursion(tmp_path: Path) -> None:
+    (tmp_path / "f0.yaml").write_text(HEADER)
+    for n in range(1, MAX_EXTENDS):
+        (tmp_path / f"f{n}.yaml").write_text(f"extends: f{n - 1}.yaml\nname: Level {n}\n")
+    loaded = load_scenario(tmp_path / f"f{MAX_EXTENDS - 1}.yaml")
+    assert loaded.name == f"Level {MAX_EXTENDS - 1}"
+    assert len(loaded.files) == MAX_EXTENDS
+
+
+def test_nesting_up_to_the_limit_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "s.yaml"
+    path.write_text("notes: " + "[" * (MAX_DEPTH - 1) + "]" * (MAX_DEPTH - 1) + "\n")
+    data, _ = load_yaml_mapping(path)
+    depth, value = 0, data["notes"]
+    while isinstance(value, list) and value:
+        depth, value = depth + 1, value[0]
+    assert depth == MAX_DEPTH - 2  # the innermost list is empty
+
+
+def test_aliases_below_the_limit_expand_and_keep_their_anchor_positions(tmp_path: Path) -> None:
+    path = tmp_path / "s.yaml"
+    path.write_text(bomb_text(width=4, levels=4))  # 4^4 = 256 values: fine
+    data, positions = load_yaml_mapping(path)
+    assert len(data["a3"]) == 4 and data["a3"][3][3][3] == ["lol"] * 4
+    assert positions[("a3", 3, 3, 3, 0)].line == HEADER.count("\n") + 1  # where a0's items are
+
+
+def test_a_thousand_misspelt_names_get_a_bounded_amount_of_suggestions(tmp_path: Path) -> None:
+    countries = "".join(f"  C{n:04d}: {{name: Country {n}, risk: 0.5}}\n" for n in range(1000))
+    misspelt = ", ".join(f"D{n:04d}" for n in range(1000))
+    path = tmp_path / "s.yaml"
+    path.write_text(f"paxmodel: 1\nname: Many\ncountries:\n{countries}candidates: [{misspelt}]\n")
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(path)
+    messages = [p.message for p in caught.value.problems]
+    assert len(messages) == 1000
+    assert all(m.startswith("unknown country 'D") for m in messages)
+    hinted = sum("did you mean" in m for m in messages)
+    assert 0 < hinted < 1000  # the first ones get a hint, then the budget is spent
+
+
+def test_huge_wrong_value_is_not_echoed_whole(tmp_path: Path) -> None:
+    path = tmp_path / "s.yaml"
+    path.write_text(HEADER + "settings: {budget: '" + "x" * 1_000_000 + "'}\n")
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(path)
+    [problem] = caught.value.problems
+    assert len(problem.message) < 200
+    assert "1,000,002 characters" in problem.message  # the repr, quotes included
+
+
+def test_alias_bomb_fails_fast_in_bounded_memory(tmp_path: Path) -> None:
+    """9^9 values from a 400-byte file: refused with a located error, in a child process
+    limited to 1 GiB of address space (a regression then fails instead of swapping)."""
+    path = tmp_path / "bomb.yaml"
+    path.write_text(bomb_text())
+    limit = 1 << 30
+
+    def limit_memory() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+    done = subprocess.run(
+        [sys.executable, "-m", "paxmodel", "validate", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        preexec_fn=limit_memory,
+        check=False,
+    )
+    assert done.returncode == 1, done.stderr
+    assert f"more than {MAX_NODES:,} values once aliases are expanded" in done.stderr
+    assert "Traceback" not in done.stderr
