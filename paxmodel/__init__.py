@@ -12,6 +12,7 @@ The Python API, for notebooks and scripts::
     paxmodel.compare(scenario).records()                    # memberships ranked, as flat dicts
     paxmodel.shapley(scenario, "signatories_2026").values   # {member: Shapley value}
     paxmodel.stress(scenario).records()                     # memberships x shocks, as flat dicts
+    paxmodel.sweep(scenario, samples=200, seed=1).to_dict()  # Monte Carlo over the distributions
 
 Names are imported on first use so that `import paxmodel` (and the CLI's `--help`) stay fast.
 """
@@ -50,6 +51,8 @@ _EXPORTS = {
     "InviteResult": "paxmodel.analyses.invite",
     "stress": "paxmodel.analyses.stress",
     "StressResult": "paxmodel.analyses.stress",
+    "sweep": "paxmodel.analyses.sweep",
+    "SweepResult": "paxmodel.analyses.sweep",
 }
 
 __all__ = [
@@ -68,6 +71,7 @@ __all__ = [
     "SolverError",
     "SourcingModel",
     "StressResult",
+    "SweepResult",
     "build_report",
     "compare",
     "generate_scenario",
@@ -78,6 +82,7 @@ __all__ = [
     "shapley",
     "solve",
     "stress",
+    "sweep",
     "write_report",
 ]
 
@@ -88,6 +93,7 @@ if TYPE_CHECKING:
     from paxmodel.analyses.exposure import ExposureReport, build_report
     from paxmodel.analyses.invite import InviteResult, invite
     from paxmodel.analyses.stress import StressResult, stress
+    from paxmodel.analyses.sweep import SweepResult, sweep
     from paxmodel.model.lp import SourcingModel
     from paxmodel.model.network import Network
     from paxmodel.model.run import Runner, RunResult, solve
