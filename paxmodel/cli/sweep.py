@@ -66,7 +66,7 @@ def sweep(
     from paxmodel.analyses.sweep import sweep as run_sweep
     from paxmodel.outputs.compare_tables import sweep_progress
 
-    show_progress = not quiet and not (as_json and not sys.stdout.isatty())
+    show_progress = not quiet and sys.stderr.isatty() and not (as_json and not sys.stdout.isatty())
     with user_errors():
         loaded = load(path, overrides)
         try:
