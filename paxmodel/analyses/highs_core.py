@@ -48,7 +48,7 @@ class HighsCore:
         self.country = {c: n for n, c in enumerate(data.countries)}
         self.y_index = np.arange(data.n_y, dtype=np.int32)
         self.f_index = np.arange(data.n_y, data.n_y + data.n_f, dtype=np.int32)
-        self.v_index = np.arange(data.n_y + data.n_f, len(data.col_cost), dtype=np.int32)
+        self.v_index = np.arange(data.n_y + data.n_f, data.n_y + data.n_f + len(data.v_weight), dtype=np.int32)
         self.col_index = np.arange(len(data.col_cost), dtype=np.int32)
         self.row_index = np.arange(len(data.row_lower), dtype=np.int32)
         self.entry_row = np.repeat(self.row_index, np.diff(data.a_start)).astype(np.int32)

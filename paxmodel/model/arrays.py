@@ -7,9 +7,12 @@ demand) is the same structure with other numbers, pushed into the warm model as 
 costs, bounds, right-hand sides and matrix coefficients. Nothing is rebuilt.
 
 Share space, as in `paxmodel.model.lp`: y_ic = x_ic / T_i, f_ic = e_ic / T_i, v_i = u_i / T_i.
-Columns: y (supply keys), f (expansion keys), v (active items). Rows, in this order:
-balance (one per active item, ==), capacity (one per expansion key), budget (one, if any),
-single-share caps (one per supply key, if any). The numbers as built are those of the empty
+Columns: y (supply keys), f (expansion keys), v (active items), and w (active items, only
+with single-share caps: the item's need in share space). Rows, in this order: balance (one
+per active item, ==), capacity (one per expansion key), budget (one, if any), single-share
+caps y_ic - s w_i <= 0 (one per supply key, if any), need w_i - sum_c y_ic - v_i = 0 (one per
+active item, with the caps). With w every cap has two entries, so the matrix grows with the
+supply entries and input links, not with their product. The numbers as built are those of the empty
 membership; `LpData` also says how a membership changes them (`HighsCore.target`).
 """
 
@@ -21,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from paxmodel.gc_pause import paused_gc
 from paxmodel.model.network import Network
 from paxmodel.model.sourcing import NOISE, Sourcing
 
@@ -57,13 +61,15 @@ class LpStructure:
     ) -> LpStructure:
         items = network.active_items
         extra_y, extra_f = set(extra_supply), set(extra_expansion)
-        extra = extra_y | extra_f
-        supply = [
-            (i, c)
-            for i in items
-            for c in network.countries
-            if network.available[i].get(c, 0.0) > 0 or network.expandable(i, c) or (i, c) in extra
-        ]
+        extra_of: dict[str, set[str]] = {}
+        for i, c in extra_y | extra_f:
+            extra_of.setdefault(i, set()).add(c)
+        order = {c: n for n, c in enumerate(network.countries)}
+        supply = []
+        for i in items:  # only the countries named for the item: linear in the entries, not items x countries
+            available, capacity, extra = network.available[i], network.expansion_capacity[i], extra_of.get(i, set())
+            named = sorted({*available, *capacity, *extra}, key=order.__getitem__)
+            supply += [(i, c) for c in named if available.get(c, 0.0) > 0 or capacity.get(c, 0.0) > 0 or c in extra]
         expansion = [(i, c) for i, c in supply if network.expandable(i, c) or (i, c) in extra_f]
         return cls(
             items=items,
@@ -102,7 +108,7 @@ class LpData:
     f_country: IndexArray
     f_full: Array  # E_ic / T_i: the upper bound of f while c is a member
     cap_country: IndexArray
-    cap_base: Array  # s * d_i / T_i: the right-hand side while c is not a member
+    cap_base: Array  # 0: the right-hand side while c is not a member (y_ic - s w_i <= 0)
     cap_relax: Array  # (A_ic + E_ic) / T_i: added to it while c is a member
     v_weight: Array  # k_i of each v column
     y_sector: IndexArray  # active sector (network.active_sectors position) of each y column
@@ -129,7 +135,11 @@ class StructureError(ValueError):
 
 def lp_data(network: Network, structure: LpStructure | None = None) -> LpData:
     """The LP of `network`'s numbers in `structure` (default: the network's own structure)."""
-    structure = structure or LpStructure.of(network)
+    with paused_gc():
+        return _lp_data(network, structure or LpStructure.of(network))
+
+
+def _lp_data(network: Network, structure: LpStructure) -> LpData:
     net = network
     items = structure.items
     T = net.requirement
@@ -163,12 +173,12 @@ def lp_data(network: Network, structure: LpStructure | None = None) -> LpData:
         lower.append(low)
         upper.append(high)
 
-    def need(i: str, scale: float) -> list[tuple[int, float]]:
-        return [(col, -scale * share) for j, share in users[i] for col in y_of[j]]
+    def need(i: str) -> list[tuple[int, float]]:
+        return [(col, -share) for j, share in users[i] for col in y_of[j]]
 
     for i in items:
         demand_share = net.demand[i] / T[i]
-        row([*((col, 1.0) for col in y_of[i]), (v_col[i], 1.0), *need(i, 1.0)], demand_share, demand_share)
+        row([*((col, 1.0) for col in y_of[i]), (v_col[i], 1.0), *need(i)], demand_share, demand_share)
     y_col_of = {key: n for n, key in enumerate(y_keys)}
     for i, c in f_keys:
         row([(y_col_of[(i, c)], 1.0), (f_col[(i, c)], -1.0)], -INF, net.available[i].get(c, 0.0) / T[i])
@@ -179,9 +189,14 @@ def lp_data(network: Network, structure: LpStructure | None = None) -> LpData:
         row([(f_col[(i, c)], net.expansion_cost[i].get(c, 0.0) * T[i]) for i, c in f_keys], -INF, budget)
     s = net.max_single_share
     cap_keys = y_keys if structure.share_caps else ()
+    n_w = n_v if structure.share_caps else 0
+    w_col = {i: n_y + n_f + n_v + n for n, i in enumerate(items)}
     first_cap = len(lower)
     for i, c in cap_keys:
-        row([(y_col_of[(i, c)], 1.0), *need(i, s)], -INF, s * net.demand[i] / T[i])
+        row([(y_col_of[(i, c)], 1.0), (w_col[i], -s)], -INF, 0.0)
+    if n_w:
+        for i in items:
+            row([(w_col[i], 1.0), *((col, -1.0) for col in y_of[i]), (v_col[i], -1.0)], 0.0, 0.0)
 
     def share(i: str, c: str) -> float:
         return (net.available[i].get(c, 0.0) + net.expansion_capacity[i].get(c, 0.0)) / T[i]
@@ -190,13 +205,15 @@ def lp_data(network: Network, structure: LpStructure | None = None) -> LpData:
     y_country = np.array([country_index[c] for _, c in y_keys], dtype=np.intp)
     risk = np.array([net.risk[c] for c in structure.countries], dtype=np.float64)
     v_weight = np.array([weight[i] for i in items], dtype=np.float64)
-    col_cost = np.concatenate([y_weight * risk[y_country], np.zeros(n_f), v_weight * net.shortfall_penalty])
+    col_cost = np.concatenate(
+        [y_weight * risk[y_country], np.zeros(n_f), v_weight * net.shortfall_penalty, np.zeros(n_w)]
+    )
     col_upper = np.concatenate(
-        [np.array([share(i, c) for i, c in y_keys], dtype=np.float64), np.zeros(n_f), np.full(n_v, INF)]
+        [np.array([share(i, c) for i, c in y_keys], dtype=np.float64), np.zeros(n_f), np.full(n_v + n_w, INF)]
     )
     return LpData(
         col_cost=col_cost,
-        col_lower=np.zeros(n_y + n_f + n_v),
+        col_lower=np.zeros(n_y + n_f + n_v + n_w),
         col_upper=col_upper,
         row_lower=np.array(lower, dtype=np.float64),
         row_upper=np.array(upper, dtype=np.float64),
@@ -215,7 +232,7 @@ def lp_data(network: Network, structure: LpStructure | None = None) -> LpData:
         f_country=np.array([country_index[c] for _, c in f_keys], dtype=np.intp),
         f_full=np.array([net.expansion_capacity[i].get(c, 0.0) / T[i] for i, c in f_keys], dtype=np.float64),
         cap_country=np.array([country_index[c] for _, c in cap_keys], dtype=np.intp),
-        cap_base=np.array([s * net.demand[i] / T[i] for i, _ in cap_keys], dtype=np.float64),
+        cap_base=np.zeros(len(cap_keys)),
         cap_relax=np.array([share(i, c) for i, c in cap_keys], dtype=np.float64),
         v_weight=v_weight,
         y_sector=np.array([sector_index[net.sector_of[i]] for i, _ in y_keys], dtype=np.intp),
@@ -281,6 +298,6 @@ def read_sourcing(network: Network, structure: LpStructure, values: Array) -> So
             if used > NOISE * net.requirement[i]:
                 expansion[i][c] = used
     shortfall = dict.fromkeys(net.items, 0.0)
-    for i, share in zip(structure.items, values[n_y + n_f :].tolist(), strict=True):
+    for i, share in zip(structure.items, values[n_y + n_f : n_y + n_f + len(structure.items)].tolist(), strict=True):
         shortfall[i] = share * net.requirement[i] if share > NOISE else 0.0
     return Sourcing(sourced=sourced, shortfall=shortfall, expansion=expansion)

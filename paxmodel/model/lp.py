@@ -7,7 +7,9 @@ are left out. A membership changes only:
 
 - objective coefficients of y (risk r_c(M)),
 - upper bounds of f (E_ic / T_i for members, 0 otherwise),
-- right-hand sides of the single-share rows (relaxed to a non-binding value for members).
+- right-hand sides of the single-share rows y_ic - s * w_i <= 0 (relaxed to a non-binding
+  value for members), where w_i is the item's need in share space (one column and one row
+  per item, only when there are caps: it keeps every cap row at two entries).
 
 Constraints are never rebuilt, so `analyses` can re-solve many memberships cheaply.
 """
@@ -20,6 +22,7 @@ from typing import Any
 
 import pulp
 
+from paxmodel.model.arrays import LpStructure
 from paxmodel.model.network import Network
 from paxmodel.model.solvers import SolverError, SolverName, make_solver, pulp_v4_warnings_silenced
 from paxmodel.model.sourcing import NOISE, Sourcing
@@ -60,9 +63,7 @@ class SourcingModel:
         self.network = network
         net = network
         items = net.active_items
-        self.supply_keys: list[tuple[str, str]] = [
-            (i, c) for i in items for c in net.countries if net.available[i].get(c, 0.0) > 0 or net.expandable(i, c)
-        ]
+        self.supply_keys: list[tuple[str, str]] = list(LpStructure.of(net).supply_keys)
         self.expansion_keys: list[tuple[str, str]] = [(i, c) for i, c in self.supply_keys if net.expandable(i, c)]
         self.share_cap_keys: list[tuple[str, str]] = self.supply_keys if net.max_single_share < 1 else []
 
@@ -76,6 +77,10 @@ class SourcingModel:
             }
             self.f = {(i, c): add(f"f_{index[i]}_{country_index[c]}", 0.0, 0.0) for i, c in self.expansion_keys}
             self.v = {i: add(f"v_{index[i]}", 0.0, None) for i in items}
+            # w_i: the item's need in share space, (d_i + sum_j a_ij x_j) / T_i, which balance
+            # makes equal to sum_c y_ic + v_i. Single-share caps read it (y_ic <= s * w_i), so
+            # each cap has two entries instead of the whole inputs expression.
+            self.w = {i: add(f"w_{index[i]}", 0.0, None) for i in items} if self.share_cap_keys else {}
             self._build_constraints()
         self._objective_terms = {i: net.overall_weight[i] * net.shortfall_penalty for i in items}
 
@@ -84,49 +89,57 @@ class SourcingModel:
         net = self.network
         return (net.available[i].get(c, 0.0) + net.expansion_capacity[i].get(c, 0.0)) / net.requirement[i]
 
-    def _sourced_total(self, i: str) -> Any:
-        return pulp.lpSum(var for (item, _), var in self.y.items() if item == i)
-
     def _build_constraints(self) -> None:
+        """Rows in the order of `paxmodel.model.arrays.lp_data`, each built once from its terms.
+
+        Every row is a list of (variable, coefficient) pairs made in one pass, so the build is
+        linear in the number of matrix entries (PuLP's `+=` on expressions copies them).
+        """
         net = self.network
         items = net.active_items
-        totals = {i: self._sourced_total(i) for i in items}
-        need = inputs_need(net, totals)
-        demand_share = {i: net.demand[i] / net.requirement[i] for i in items}
+        T = net.requirement
+        y_of: dict[str, list[pulp.LpVariable]] = {i: [] for i in items}
+        for (i, _), var in self.y.items():
+            y_of[i].append(var)
+        users: dict[str, list[tuple[str, float]]] = {i: [] for i in items}
+        for j in items:
+            for i, a_ij in net.inputs[j].items():
+                users[i].append((j, a_ij * T[j] / T[i]))
         for n, i in enumerate(items):
-            self.problem += (totals[i] + self.v[i] - need[i] == demand_share[i], f"balance_{n}")
+            terms = [(var, 1.0) for var in y_of[i]] + [(self.v[i], 1.0)]
+            terms += [(var, -share) for j, share in users[i] for var in y_of[j]]
+            self._add_row(terms, "==", net.demand[i] / T[i], f"balance_{n}")
         for n, (i, c) in enumerate(self.expansion_keys):
-            available = net.available[i].get(c, 0.0) / net.requirement[i]
-            self.problem += (self.y[(i, c)] - self.f[(i, c)] <= available, f"capacity_{n}")
+            available = net.available[i].get(c, 0.0) / T[i]
+            self._add_row([(self.y[(i, c)], 1.0), (self.f[(i, c)], -1.0)], "<=", available, f"capacity_{n}")
         if net.budget is not None and self.expansion_keys:
-            self.problem += (
-                pulp.lpSum(
-                    net.expansion_cost[i][c] * net.requirement[i] * self.f[(i, c)] for i, c in self.expansion_keys
-                )
-                <= net.budget,
-                "budget",
-            )
+            terms = [(self.f[(i, c)], net.expansion_cost[i][c] * T[i]) for i, c in self.expansion_keys]
+            self._add_row(terms, "<=", net.budget, "budget")
         self.share_caps: list[pulp.LpConstraint] = []
+        s = net.max_single_share
         for n, (i, c) in enumerate(self.share_cap_keys):
-            row = self.y[(i, c)] - net.max_single_share * need[i] <= net.max_single_share * demand_share[i]
-            self.problem += (row, f"share_cap_{n}")
-            self.share_caps.append(row)
+            self.share_caps.append(self._add_row([(self.y[(i, c)], 1.0), (self.w[i], -s)], "<=", 0.0, f"share_cap_{n}"))
+        for n, (i, w) in enumerate(self.w.items()):
+            terms = [(w, 1.0), *((var, -1.0) for var in y_of[i]), (self.v[i], -1.0)]
+            self._add_row(terms, "==", 0.0, f"need_{n}")
+
+    def _add_row(self, terms: list[tuple[pulp.LpVariable, float]], sense: str, rhs: float, name: str) -> Any:
+        expression = pulp.LpAffineExpression([(var, a) for var, a in terms if a != 0])
+        row = expression == rhs if sense == "==" else expression <= rhs
+        self.problem += (row, name)
+        return row
 
     def coefficients(self, members: frozenset[str]) -> MembershipCoefficients:
         """The membership-dependent numbers of the model for `members`."""
         net = self.network
         risk = net.risk_under(members)
-        s = net.max_single_share
         return MembershipCoefficients(
             supply_cost=[net.overall_weight[i] * risk[c] for i, c in self.supply_keys],
             expansion_upper=[
                 net.expansion_capacity[i][c] / net.requirement[i] if c in members else 0.0
                 for i, c in self.expansion_keys
             ],
-            share_cap_rhs=[
-                s * net.demand[i] / net.requirement[i] + (self._share(i, c) if c in members else 0.0)
-                for i, c in self.share_cap_keys
-            ],
+            share_cap_rhs=[self._share(i, c) if c in members else 0.0 for i, c in self.share_cap_keys],
         )
 
     def apply(self, members: frozenset[str]) -> None:

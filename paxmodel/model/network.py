@@ -6,6 +6,7 @@ depend on the order of keys in the file.
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from functools import cached_property
@@ -120,16 +121,15 @@ class Network:
         for j in self.items:
             for i in self.inputs[j]:
                 users[i] += 1
-        ready = sorted(i for i, n in users.items() if n == 0)
+        ready = sorted(i for i, n in users.items() if n == 0)  # a sorted list is a heap
         order: list[str] = []
         while ready:
-            j = ready.pop(0)
+            j = heapq.heappop(ready)  # always the smallest ready item: the order is deterministic
             order.append(j)
             for i in self.inputs[j]:
                 users[i] -= 1
                 if users[i] == 0:
-                    ready.append(i)
-            ready.sort()
+                    heapq.heappush(ready, i)
         return tuple(order)
 
     @cached_property

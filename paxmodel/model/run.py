@@ -231,6 +231,15 @@ def solve(
     members: Iterable[str] | None = None,
     solver: SolverName = "highs",
 ) -> RunResult:
-    """Solve one configuration of `loaded`: a named membership, an ad-hoc set, or the default."""
+    """Solve one configuration of `loaded`: a named membership, an ad-hoc set, or the default.
+
+    HiGHS solves on the engine's LP arrays (built from the network in linear time, passed to
+    HiGHS without PuLP); any other solver goes through the PuLP model.
+    """
     name, codes = resolve_members(loaded, membership, members)
-    return Runner(loaded).run(name, codes, solver)
+    runner = Runner(loaded)
+    if solver == "highs":
+        from paxmodel.analyses.engine import FastSolver
+
+        return FastSolver(runner, workers=1).result(name, codes)
+    return runner.run(name, codes, solver)

@@ -149,9 +149,12 @@ def within(valid: Range) -> Callable[[Any], Any]:
     return check
 
 
+_NUMBERS = (float, int)  # a tuple: `float | int` would build a union object on every call
+
+
 def point(value: float | Uniform | Triangular | Normal) -> float:
     """The value single-value commands use: the number, or the distribution's point value."""
-    return value if isinstance(value, float | int) else value.point
+    return value if isinstance(value, _NUMBERS) else value.point
 
 
 def describe(value: Uniform | Triangular | Normal) -> str:

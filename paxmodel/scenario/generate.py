@@ -25,8 +25,14 @@ def generate_scenario_data(
     member_risk: float = 0.0,
     budget: float | None = None,
     max_single_share: float = 1.0,
+    max_suppliers: int = 8,
+    max_expanders: int = 3,
 ) -> dict[str, Any]:
-    """A scenario as plain data (the shape of a YAML file), reproducible from `seed`."""
+    """A scenario as plain data (the shape of a YAML file), reproducible from `seed`.
+
+    Each item has 2 to `max_suppliers` suppliers and 0 to `max_expanders` countries that can
+    expand (the defaults keep small scenarios small; trade-data-sized ones use more).
+    """
     if countries < 2 or items < 1 or sectors < 1 or tiers < 1:
         raise ValueError("need at least 2 countries, 1 item, 1 sector and 1 tier")
     rng = random.Random(seed)
@@ -67,14 +73,14 @@ def generate_scenario_data(
     sector_items: dict[str, dict[str, Any]] = {s: {} for s in sector_ids}
     for n, item in enumerate(item_ids):
         need = requirement[item]
-        suppliers = rng.sample(codes, k=min(countries, rng.randint(2, 8)))
+        suppliers = rng.sample(codes, k=min(countries, rng.randint(2, max(2, max_suppliers))))
         if concern and not any(c in concern for c in suppliers):
             suppliers[0] = rng.choice(sorted(concern))
         total = need * rng.uniform(0.7, 1.6)
         shares = [rng.random() ** 2 + 0.01 for _ in suppliers]
         scale = total / sum(shares)
         supply = {c: round(s * scale, 3) for c, s in zip(suppliers, shares, strict=True)}
-        expanders = rng.sample(eligible, k=min(len(eligible), rng.randint(0, 3)))
+        expanders = rng.sample(eligible, k=min(len(eligible), rng.randint(0, max_expanders)))
         expansion = {
             c: {"capacity": round(need * rng.uniform(0.05, 0.4), 3), "cost": round(rng.uniform(0.5, 5.0), 3)}
             for c in expanders

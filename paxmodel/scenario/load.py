@@ -15,6 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from paxmodel.gc_pause import paused_gc
 from paxmodel.scenario.distributions import DISTRIBUTION_KEYS
 from paxmodel.scenario.errors import (
     MAX_PROBLEMS,
@@ -72,7 +73,7 @@ def load_scenario(path: str | Path, overrides: Sequence[str] = ()) -> LoadedScen
     override (`--set PATH=VALUE:1:COL`).
     """
     path = Path(path)
-    with suggestion_budget():
+    with suggestion_budget(), paused_gc():
         source = _read_with_extends(path)
         problems = [*source.problems, *apply_overrides(source.data, source.positions, overrides)]
         scenario = _checked(source.data, source.positions, path, problems)

@@ -99,7 +99,7 @@ def matrix_triples(data: LpData) -> list[tuple[int, int, float]]:
 
 def pulp_lp(model: SourcingModel) -> tuple[list[tuple[int, int, float]], list[float], list[float]]:
     """(matrix triples, row lower bounds, row upper bounds) of the PuLP problem, rows in order."""
-    columns = [*model.y.values(), *model.f.values(), *model.v.values()]
+    columns = [*model.y.values(), *model.f.values(), *model.v.values(), *model.w.values()]
     position = {var.name: n for n, var in enumerate(columns)}
     triples, lower, upper = [], [], []
     with pulp_v4_warnings_silenced():

@@ -97,3 +97,12 @@ def test_bad_sizes_are_refused() -> None:
         generate_scenario_data(countries=1)
     with pytest.raises(ValueError):
         generate_scenario_data(items=0)
+
+
+def test_trade_sized_options_bound_suppliers_and_expanders() -> None:
+    data = generate_scenario_data(countries=60, items=40, seed=2, max_suppliers=40, max_expanders=5)
+    items = [item for sector in data["sectors"].values() for item in sector["items"].values()]
+    suppliers = [len(item["supply"]) for item in items]
+    expanders = [len(item.get("expansion", {})) for item in items]
+    assert 2 <= min(suppliers) and max(suppliers) <= 40 and max(suppliers) > 8
+    assert max(expanders) <= 5 and max(expanders) > 3
