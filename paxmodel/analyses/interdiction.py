@@ -104,7 +104,8 @@ class InterdictionModel:
         row_lower, row_upper = target.row_lower, target.row_upper
         if np.any(data.col_lower != 0):
             raise ValueError("the sourcing LP's columns must all have lower bound 0")
-        v_cost = dict(zip(network.active_items, cost[n_y + n_f :], strict=True))
+        n_v = len(network.active_items)
+        v_cost = dict(zip(network.active_items, cost[n_y + n_f : n_y + n_f + n_v], strict=True))
 
         # Candidate pairs: an attacker that supplies the item (or could expand it, as a member).
         self.pairs: tuple[Pair, ...] = ()

@@ -104,5 +104,5 @@ def test_trade_sized_options_bound_suppliers_and_expanders() -> None:
     items = [item for sector in data["sectors"].values() for item in sector["items"].values()]
     suppliers = [len(item["supply"]) for item in items]
     expanders = [len(item.get("expansion", {})) for item in items]
-    assert 2 <= min(suppliers) and max(suppliers) <= 40 and max(suppliers) > 8
+    assert min(suppliers) >= 2 and max(suppliers) <= 40 and max(suppliers) > 8
     assert max(expanders) <= 5 and max(expanders) > 3
