@@ -13,15 +13,19 @@ import datetime as dt
 import os
 import platform
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib.metadata import PackageNotFoundError, version
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from paxmodel.model.network import Network
 from paxmodel.model.run import Outcome, RunResult, number, solve
 from paxmodel.model.solvers import SolverName
 from paxmodel.model.sourcing import NOISE, aggregate
+from paxmodel.model.uncertainty import uncertain_inputs
 from paxmodel.scenario.load import LoadedScenario
+
+if TYPE_CHECKING:
+    from paxmodel.analyses.sweep import ReportUncertainty
 
 Case = Literal["baseline", "optimised"]
 CASES: tuple[Case, ...] = ("baseline", "optimised")
@@ -31,6 +35,7 @@ CRMA_LIMIT = 0.65  # EU CRMA (Reg. 2024/1252, Art. 5): at most 65% from any sing
 CHOKEPOINT_CONCERN_SHARE = 0.5  # concern share above which an item remains a chokepoint
 HIDDEN_UPSTREAM_GAP = 0.05  # look-through minus direct dependency worth pointing out (5 points)
 LARGEST = 5  # how many reductions the summary names
+REPORT_SAMPLES = 200  # samples of the report's sweep when the scenario gives ranges
 TOLERANCE = 1e-9  # shares within this of a threshold do not cross it (LP solutions sit on caps)
 
 
@@ -293,6 +298,7 @@ class ExposureReport:
     countries: dict[str, Country]  # sorted by code
     sectors: tuple[SectorRow, ...]  # in file order
     items: dict[str, ItemRow]  # in file order (sector by sector)
+    uncertainty: ReportUncertainty | None = None  # a sweep over the scenario's ranges, if it has any
 
     def sector_items(self, sector: SectorRow) -> tuple[ItemRow, ...]:
         return tuple(self.items[i] for i in sector.items)
@@ -308,7 +314,7 @@ class ExposureReport:
             },
             "sectors": {s.id: s.to_dict() for s in self.sectors},
             "items": {i.id: i.to_dict() for i in self.items.values()},
-        }
+        } | ({"uncertainty": self.uncertainty.to_dict()} if self.uncertainty is not None else {})
 
 
 def build_report(
@@ -317,9 +323,25 @@ def build_report(
     members: Iterable[str] | None = None,
     solver: SolverName = "highs",
     date: dt.date | str | None = None,
+    samples: int | None = None,
+    seed: int = 0,
+    workers: int | None = None,
 ) -> ExposureReport:
-    """Solve one membership of `loaded` (as `paxmodel run` does) and build its exposure report."""
-    return report_from_result(loaded, solve(loaded, membership, members, solver), date)
+    """Solve one membership of `loaded` (as `paxmodel run` does) and build its exposure report.
+
+    When the scenario gives ranges (MODEL.md 6), the report also carries a sweep of `samples`
+    samples (default `REPORT_SAMPLES`; 0: none) of this membership and the file's others.
+    """
+    result = solve(loaded, membership, members, solver)
+    report = report_from_result(loaded, result, date)
+    if samples != 0 and uncertain_inputs(loaded):
+        from paxmodel.analyses.sweep import ReportUncertainty, sweep
+
+        swept = {result.membership: result.members}
+        swept |= {name: codes for name, codes in loaded.memberships.items() if name not in swept}
+        outcome = sweep(loaded, samples=samples or REPORT_SAMPLES, seed=seed, workers=workers, members=swept)
+        report = replace(report, uncertainty=ReportUncertainty.of(outcome))
+    return report
 
 
 def report_from_result(loaded: LoadedScenario, result: RunResult, date: dt.date | str | None = None) -> ExposureReport:

@@ -18,14 +18,14 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from paxmodel.analyses.engine import Configuration, Executor, FastSolver, LocalProcesses, Progress
-from paxmodel.model.run import Runner, number, resolve_members
+from paxmodel.model.run import Runner, check_member_codes, number, resolve_members
 from paxmodel.model.uncertainty import UncertainInput, draw, uncertain_inputs, variant
 from paxmodel.scenario.load import LoadedScenario
 
@@ -205,6 +205,72 @@ class SweepResult:
         return pandas.DataFrame.from_records(self.records())
 
 
+@dataclass(frozen=True)
+class Versus:
+    """One row of the report's probability table."""
+
+    other: str
+    wins: float  # share of samples in which the report's membership beats `other`
+    losses: float  # ... in which `other` beats it
+
+
+@dataclass(frozen=True)
+class ReportUncertainty:
+    """What the exposure report shows of a sweep, for its membership (the sweep's first)."""
+
+    samples: int
+    seed: int
+    uncertain: tuple[str, ...]
+    membership: str
+    overall: dict[str, Stats]  # "baseline", "optimised", "removed"
+    sectors: dict[str, dict[str, Stats]]  # sector -> the same three
+    rank_first: float
+    versus: tuple[Versus, ...]  # against every other membership swept, in file order
+    drivers: tuple[Driver, ...]
+
+    @classmethod
+    def of(cls, result: SweepResult) -> ReportUncertainty:
+        name = next(iter(result.members))
+        beats = result.beats()
+        return cls(
+            samples=result.samples,
+            seed=result.seed,
+            uncertain=result.uncertain,
+            membership=name,
+            overall={
+                "baseline": Stats.of(result.baseline),
+                "optimised": Stats.of(result.optimised[name]),
+                "removed": Stats.of(result.removed(name)),
+            },
+            sectors={
+                s: {
+                    "baseline": Stats.of(result.baseline_sectors[s]),
+                    "optimised": Stats.of(result.optimised_sectors[name][s]),
+                    "removed": Stats.of(result.sector_removed(name, s)),
+                }
+                for s in result.sectors
+            },
+            rank_first=result.rank_first()[name],
+            versus=tuple(
+                Versus(other, beats[name][other], beats[other][name]) for other in result.members if other != name
+            ),
+            drivers=result.drivers,
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "samples": self.samples,
+            "seed": self.seed,
+            "uncertain": list(self.uncertain),
+            "overall": {k: v.to_dict() for k, v in self.overall.items()},
+            "sectors": {s: {k: v.to_dict() for k, v in row.items()} for s, row in self.sectors.items()},
+            "rank_first": share(self.rank_first),
+            "beats": {v.other: share(v.wins) for v in self.versus},
+            "beaten_by": {v.other: share(v.losses) for v in self.versus},
+            "drivers": [d.to_dict() for d in self.drivers],
+        }
+
+
 def make_executor(workers: int | None = None, scheduler: str | None = None) -> Executor:
     """Local worker processes (default: both cores), or the Dask cluster at `scheduler`."""
     if scheduler is not None:
@@ -225,12 +291,14 @@ def sweep(
     sensitivity: bool = True,
     progress: Progress | None = None,
     executor: Executor | None = None,
+    members: Mapping[str, Sequence[str]] | None = None,
 ) -> SweepResult:
     """Run `samples` samples of every membership (default: all in the file) through the engine.
 
     `workers` local processes (default: both cores) or the Dask cluster at `scheduler` solve
     the chunks; the result is the same either way. With `invite` K, also the best set of at
-    most K candidates to add to the first membership, per sample. ValueError when the
+    most K candidates to add to the first membership, per sample. `members` names member sets
+    directly (an ad-hoc membership, say) instead of `memberships`. ValueError when the
     scenario has no distributions or the sample count is below 2.
     """
     if samples < 2:
@@ -243,11 +311,18 @@ def sweep(
             f"{loaded.name}: no number is given as a distribution, so every sample would be the same; "
             "see docs/uncertainty.md"
         )
-    names: list[str | None] = [*dict.fromkeys(memberships or loaded.memberships)] or [None]
-    members: dict[str, tuple[str, ...]] = {}
-    for name in names:
-        resolved, codes = resolve_members(loaded, membership=name)
-        members[resolved] = codes
+    if members is not None:
+        for codes in members.values():
+            check_member_codes(loaded, codes)
+        chosen = {name: tuple(sorted(set(codes))) for name, codes in members.items()}
+    else:
+        chosen = {}
+        names: list[str | None] = [*dict.fromkeys(memberships or loaded.memberships)] or [None]
+        for name in names:
+            resolved, codes = resolve_members(loaded, membership=name)
+            chosen[resolved] = codes
+    if invite is not None and invite < 0:
+        raise ValueError(f"--invite must be 0 or more, got {invite}")
     runner = Runner(loaded)
     solver = FastSolver(runner, executor=executor or make_executor(workers, scheduler))
     network = runner.network
@@ -257,11 +332,11 @@ def sweep(
     configs = [
         Configuration(frozenset(codes), f"sample{n}", net)
         for n, net in enumerate(variants)
-        for codes in members.values()
+        for codes in chosen.values()
     ]
     design = _design(inputs, samples, seed) if sensitivity else None
     design_configs: list[Configuration] = []
-    first = next(iter(members.values()))
+    first = next(iter(chosen.values()))
     if design is not None:
         design_configs = [
             Configuration(frozenset(first), f"{design.method}{n}", variant(network, inputs, row))
@@ -270,13 +345,13 @@ def sweep(
     evaluations = solver.evaluate_many([*configs, *design_configs], progress)
 
     sectors = network.active_sectors
-    count = len(members)
+    count = len(chosen)
     baselines = [solver.baseline_of(configs[n * count]) for n in range(samples)]
     baseline = np.array([b.dependency.overall for b in baselines])
     baseline_sectors = {s: np.array([b.dependency.sectors[s] for b in baselines]) for s in sectors}
     optimised: dict[str, Array] = {}
     optimised_sectors: dict[str, dict[str, Array]] = {}
-    for k, name in enumerate(members):
+    for k, name in enumerate(chosen):
         mine = evaluations[k : samples * count : count]
         optimised[name] = np.array([e.dependency for e in mine])
         optimised_sectors[name] = {s: np.array([e.sectors[n] for e in mine]) for n, s in enumerate(sectors)}
@@ -294,7 +369,7 @@ def sweep(
     invite_base: str | None = None
     invites: tuple[InviteShare, ...] = ()
     if invite is not None:
-        invite_base = next(iter(members))
+        invite_base = next(iter(chosen))
         invites = _invite_shares(loaded, invite_base, invite, variants)
     return SweepResult(
         scenario=loaded.name,
@@ -302,14 +377,14 @@ def sweep(
         seed=seed,
         inputs=inputs,
         values=values,
-        members=members,
+        members=chosen,
         sectors=sectors,
         baseline=baseline,
         baseline_sectors=baseline_sectors,
         optimised=optimised,
         optimised_sectors=optimised_sectors,
         drivers=drivers,
-        drivers_membership=next(iter(members)) if design is not None else None,
+        drivers_membership=next(iter(chosen)) if design is not None else None,
         invite_base=invite_base,
         invite_k=invite,
         invites=invites,

@@ -42,6 +42,15 @@ def report(
     members: MembersOption = None,
     overrides: SetOption = None,
     solver: SolverOption = Solver.highs,
+    samples: Annotated[
+        int | None,
+        typer.Option(
+            "--samples",
+            min=0,
+            help="When the scenario gives ranges: samples of the uncertainty section (default 200; 0: none).",
+        ),
+    ] = None,
+    seed: Annotated[int, typer.Option("--seed", min=0, help="Seed of those samples.")] = 0,
 ) -> None:
     """Write the sector exposure report of one membership against the status quo."""
     check_one_membership(membership, members)
@@ -53,7 +62,13 @@ def report(
             check_format(report_format.value)
         except ChartsUnavailable as exc:
             raise fail(str(exc)) from None
-        exposure = build_report(load(path, overrides), membership, split_codes(members), solver.value)
+        loaded = load(path, overrides)
+        if samples:
+            from paxmodel.model.uncertainty import uncertain_inputs
+
+            if not uncertain_inputs(loaded):
+                raise typer.BadParameter("the scenario gives no ranges to sample", param_hint="--samples")
+        exposure = build_report(loaded, membership, split_codes(members), solver.value, samples=samples, seed=seed)
         written = write_report(exposure, report_format.value, output)
     for file in written:
         typer.echo(f"wrote {file}", err=True)

@@ -64,6 +64,8 @@ def report_charts(report: ExposureReport) -> list[Chart]:
     charts = [sector_dependency_chart(report)]
     if any(r.inputs and r.lookthrough is not None for r in report.items.values()):
         charts.append(lookthrough_chart(report))
+    if report.uncertainty is not None and report.uncertainty.drivers:
+        charts.append(tornado_chart(report))
     for sector in report.sectors:
         if sector.dependency is not None:
             charts.append(sourcing_split_chart(report, sector))
@@ -81,13 +83,78 @@ def sector_dependency_chart(report: ExposureReport) -> Chart:
     labels = ["Overall", *(s.name for s in sectors)]
     before = [report.summary.dependency.baseline, *(s.dependency.baseline for s in sectors if s.dependency)]
     after = [report.summary.dependency.optimised, *(s.dependency.optimised for s in sectors if s.dependency)]
-    figure = _paired_bars(labels, before, after, limit=1.0, percent=True, xlabel="risk-weighted dependency")
-    return Chart(
-        name="dependency_by_sector",
-        title="Risk-weighted dependency by sector",
-        description="Bar chart: risk-weighted dependency, status quo and under the membership, overall and per sector.",
-        svg=_svg(figure, "dependency_by_sector"),
+    bands = None
+    title = "Risk-weighted dependency by sector"
+    description = "Bar chart: risk-weighted dependency, status quo and under the membership, overall and per sector."
+    u = report.uncertainty
+    if u is not None:
+        rows = [u.overall, *(u.sectors[s.id] for s in sectors)]
+        bands = (
+            [(r["baseline"].p5, r["baseline"].p95) for r in rows],
+            [(r["optimised"].p5, r["optimised"].p95) for r in rows],
+        )
+        title += f" (lines: 5th to 95th percentile over {u.samples} samples of the ranges)"
+        description += " Lines across the bars: 5th to 95th percentile over the sampled ranges."
+    figure = _paired_bars(
+        labels, before, after, limit=1.0, percent=True, xlabel="risk-weighted dependency", bands=bands
     )
+    return Chart(
+        name="dependency_by_sector", title=title, description=description, svg=_svg(figure, "dependency_by_sector")
+    )
+
+
+TORNADO_ROWS = 12
+
+
+def tornado_chart(report: ExposureReport) -> Chart:
+    """The uncertain numbers that drive the removal most, largest on top (a tornado)."""
+    from matplotlib.figure import Figure
+
+    u = report.uncertainty
+    assert u is not None
+    drivers = u.drivers[:TORNADO_ROWS]
+    sobol = drivers[0].method == "sobol-total"
+    labels = [_short_path(d.input) for d in drivers]
+    values = [d.index if sobol else 100 * d.index for d in drivers]
+    n = len(drivers)
+    figure = Figure(figsize=(WIDTH, 0.9 + ROW * 1.3 * n))
+    ax = figure.subplots()
+    _margins(figure, labels, top=0.1, bottom=0.55)
+    centres = [float(n - 1 - k) for k in range(n)]
+    bars = ax.barh(centres, values, 0.6, color=OPTIMISED_COLOUR)
+    ax.bar_label(bars, labels=[f"{v:.2f}" for v in values], padding=3, fontsize=7, color="#333333")
+    ax.set_yticks(centres, labels)
+    ax.set_xlim(0, max([*values, 1e-9]) * 1.15)
+    ax.set_xlabel(
+        "Sobol' total index (share of the removal's variance)"
+        if sobol
+        else "Morris mu* (percentage points of removal)",
+        fontsize=8,
+    )
+    _style(ax)
+    ax.set_ylim(-0.6, n - 0.4)
+    return Chart(
+        name="drivers",
+        title=f"What drives the removal under {u.membership}: the uncertain numbers that matter most",
+        description=(
+            "Horizontal bars, largest on top: how much each uncertain number of the scenario moves the "
+            f"dependency removed by {u.membership} ({'Sobol total index' if sobol else 'Morris mu*'})."
+        ),
+        svg=_svg(figure, "drivers"),
+    )
+
+
+def _short_path(path: str) -> str:
+    """`sectors.s.items.gallium.supply.CN.available` -> `gallium: CN available`."""
+    parts = path.split(".")
+    if parts[0] == "sectors" and len(parts) >= 5:
+        item, rest = parts[3], parts[4:]
+        if rest[0] in ("supply", "expansion") and len(rest) == 3:
+            return f"{item}: {rest[1]} {rest[2]}"
+        return f"{item}: {' '.join(rest)}"
+    if parts[0] == "countries":
+        return f"{parts[1]} {parts[2]}"
+    return path
 
 
 def lookthrough_chart(report: ExposureReport) -> Chart:
@@ -175,7 +242,9 @@ def _paired_bars(
     percent: bool,
     xlabel: str,
     legend: tuple[str, str] = ("status quo", "under the membership"),
+    bands: tuple[list[tuple[float, float]], list[tuple[float, float]]] | None = None,
 ) -> Any:
+    """Two bars per label; `bands` (low, high) per bar are drawn as lines across them."""
     from matplotlib.figure import Figure
 
     labels = [_short(label) for label in labels]
@@ -191,6 +260,12 @@ def _paired_bars(
         widths = [float(b.get_width()) for b in bars]
         values = [f"{100 * v:.0f}%" if percent else f"{v:,.0f}" for v in widths]
         ax.bar_label(bars, labels=values, padding=3, fontsize=7, color="#333333")
+    if bands is not None:
+        for offset, ranges in ((height / 2, bands[0]), (-height / 2, bands[1])):
+            ys = [c + offset for c in centres]
+            ax.hlines(ys, [low for low, _ in ranges], [high for _, high in ranges], color="#111111", linewidth=1.2)
+            for edge in (0, 1):
+                ax.plot([r[edge] for r in ranges], ys, "|", color="#111111", markersize=6)
     ax.set_yticks(centres, labels)
     ax.set_xlim(0, limit * 1.12)
     ax.set_xlabel(xlabel, fontsize=8)

@@ -33,6 +33,7 @@ from paxmodel.outputs.report.text import (
     summary_sentences,
     threshold,
     top_suppliers,
+    uncertainty_sentences,
 )
 from paxmodel.outputs.tables import pct
 
@@ -131,6 +132,7 @@ def render_html(report: ExposureReport, charts: list[Chart]) -> str:
         "<main>",
         _summary(report),
         _overview(report, by_name.get("dependency_by_sector"), by_name.get("lookthrough")),
+        _uncertainty(report, by_name.get("drivers")),
         *(_sector(report, sector, by_name) for sector in report.sectors),
         _reading(),
         _provenance(report),
@@ -205,6 +207,32 @@ def _overview(report: ExposureReport, chart: Chart | None, lookthrough: Chart | 
         f"<tbody>{''.join(rows)}</tbody></table></div>"
     )
     return f'<section id="overview">\n<h2>Dependency by sector</h2>\n{table}\n{_figure(chart)}{_figure(lookthrough)}\n</section>'
+
+
+def _uncertainty(report: ExposureReport, tornado: Chart | None) -> str:
+    """The sweep over the scenario's ranges: bands, the probability table, the tornado chart."""
+    u = report.uncertainty
+    if u is None:
+        return ""
+    sentences = "".join(f"<li>{escape(sentence)}</li>" for sentence in uncertainty_sentences(report))
+    table = ""
+    if u.versus:
+        rows = "".join(
+            f'<tr><th scope="row">{escape(v.other)}</th><td class="num">{pct(v.wins)}</td>'
+            f'<td class="num">{pct(v.losses)}</td></tr>'
+            for v in u.versus
+        )
+        table = (
+            '<div class="table-wrap"><table class="sectors">'
+            f'<thead><tr><th>Other membership</th><th class="num">{escape(u.membership)} lower'
+            "<small>share of samples</small></th>"
+            '<th class="num">Other lower<small>share of samples</small></th></tr></thead>'
+            f"<tbody>{rows}</tbody></table></div>"
+        )
+    return (
+        '<section id="uncertainty">\n<h2>Uncertainty</h2>\n'
+        f'<ul class="summary">{sentences}</ul>\n{table}\n{_figure(tornado)}\n</section>'
+    )
 
 
 def _sector(report: ExposureReport, sector: SectorRow, charts: dict[str, Chart]) -> str:

@@ -18,6 +18,7 @@ from paxmodel.outputs.report.text import (
     summary_sentences,
     threshold,
     top_suppliers_text,
+    uncertainty_sentences,
     with_unit,
 )
 from paxmodel.outputs.tables import pct
@@ -78,6 +79,17 @@ def render_markdown(report: ExposureReport, charts: list[Chart], chart_folder: s
         *image("dependency_by_sector"),
         *image("lookthrough"),
     ]
+    u = report.uncertainty
+    if u is not None:
+        lines += ["## Uncertainty", "", *(f"- {md(sentence)}" for sentence in uncertainty_sentences(report)), ""]
+        if u.versus:
+            lines += [
+                f"| Other membership | {md(u.membership)} lower (share of samples) | Other lower |",
+                "|---|---:|---:|",
+                *(f"| {md(v.other)} | {pct(v.wins)} | {pct(v.losses)} |" for v in u.versus),
+                "",
+            ]
+        lines += image("drivers")
     for sector in report.sectors:
         lines += _sector(report, sector)
         split_name, hhi_name = sector_chart_names(sector)

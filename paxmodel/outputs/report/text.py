@@ -232,3 +232,28 @@ def summary_sentences(report: ExposureReport) -> list[str]:
         budget = "no budget limit" if s.budget is None else f"budget {amount(s.budget)}"
         sentences.append(f"New capacity in member countries costs {amount(s.expansion_cost)} ({budget}).")
     return sentences
+
+
+def uncertainty_sentences(report: ExposureReport) -> list[str]:
+    """What the sweep over the scenario's ranges says about the report's membership."""
+    u = report.uncertainty
+    if u is None:
+        return []
+    removed, optimised, baseline = u.overall["removed"], u.overall["optimised"], u.overall["baseline"]
+    sentences = [
+        f"The scenario gives ranges for {_count(len(u.uncertain), 'number')}; over {u.samples} samples of them "
+        f"(seed {u.seed}) {u.membership} removes {points(removed.mean)} on average, between "
+        f"{points(removed.p5)} and {points(removed.p95)} in 90% of samples (5th to 95th percentile).",
+        f"Dependency under the membership: {pct(optimised.p5)} to {pct(optimised.p95)}; "
+        f"today: {pct(baseline.p5)} to {pct(baseline.p95)}.",
+    ]
+    if u.versus:
+        sentences.append(
+            f"Among the {len(u.versus) + 1} memberships compared, it has the lowest dependency in "
+            f"{pct(u.rank_first)} of samples (ties shared)."
+        )
+    if u.drivers:
+        top = ", ".join(d.input for d in u.drivers[:3] if d.index > 0)
+        if top:
+            sentences.append(f"The uncertain numbers that move its removal most: {top}.")
+    return sentences
