@@ -117,7 +117,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=2)
     args = parser.parse_args()
 
-    console = Console()
+    console = Console(width=120)
     fresh = in_fresh_process(phase_fresh, args)
     runs: dict[int, list[dict[str, Any]]] = {1: [], 2: []}
     for _ in range(args.repeats):
