@@ -25,6 +25,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from paxmodel.analyses.engine import Configuration, Executor, FastSolver, LocalProcesses, Progress
+from paxmodel.model.arrays import LpStructure
+from paxmodel.model.network import Network
 from paxmodel.model.run import Runner, check_member_codes, number, resolve_members
 from paxmodel.model.uncertainty import UncertainInput, draw, uncertain_inputs, variant
 from paxmodel.scenario.load import LoadedScenario
@@ -271,6 +273,27 @@ class ReportUncertainty:
         }
 
 
+def sample_structure(network: Network, inputs: Sequence[UncertainInput]) -> LpStructure:
+    """The LP's columns and rows for every sample: a supply or an expansion whose point value is 0
+    may be positive in a sample, so its column is there from the start.
+
+    An item that needs nothing at the point values (T = 0) has no place in the LP; if a range
+    could give it a requirement, that is an error rather than a silently ignored item.
+    """
+    for u in inputs:
+        field, *keys = u.target
+        if field == "demand" and network.requirement[keys[0]] <= 0:
+            raise ValueError(
+                f"{u.path}: the item '{keys[0]}' needs nothing at the point values, so a sweep cannot give it a "
+                "requirement; make the point value (mode, middle or mean) above 0"
+            )
+    return LpStructure.of(
+        network,
+        extra_supply=[(u.target[1], u.target[2]) for u in inputs if u.target[0] == "available"],
+        extra_expansion=[(u.target[1], u.target[2]) for u in inputs if u.target[0] == "expansion_capacity"],
+    )
+
+
 def make_executor(workers: int | None = None, scheduler: str | None = None) -> Executor:
     """Local worker processes (default: both cores), or the Dask cluster at `scheduler`."""
     if scheduler is not None:
@@ -324,8 +347,10 @@ def sweep(
     if invite is not None and invite < 0:
         raise ValueError(f"--invite must be 0 or more, got {invite}")
     runner = Runner(loaded)
-    solver = FastSolver(runner, executor=executor or make_executor(workers, scheduler))
     network = runner.network
+    solver = FastSolver(
+        runner, structure=sample_structure(network, inputs), executor=executor or make_executor(workers, scheduler)
+    )
 
     values = np.array([draw(inputs, seed, n) for n in range(samples)], dtype=np.float64)
     variants = [variant(network, inputs, row) for row in values.tolist()]

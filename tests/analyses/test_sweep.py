@@ -199,3 +199,50 @@ def test_engine_sector_dependencies_equal_the_run_results(name: str) -> None:
         sectors = solver.evaluate(members).sectors
         run = solve(loaded, membership)
         assert sectors == pytest.approx([run.optimised.dependency.sectors[s] for s in run.network.active_sectors])
+
+
+ZERO_AT_THE_POINT = """\
+paxmodel: 1
+name: Zero at the point
+countries:
+  CN: {name: China, risk: 1.0, concern: true}
+  US: {name: United States, risk: 0.0}
+  JP: {name: Japan, risk: 0.0}
+sectors:
+  s:
+    name: S
+    items:
+      g:
+        name: G
+        demand: 1
+        supply:
+          CN: 1
+          US: {available: {low: 0, mode: 0, high: 1}}
+        expansion:
+          JP: {capacity: {low: 0, mode: 0, high: 0.5}}
+      h:
+        name: H
+        demand: {low: 0, mode: 0, high: 1}
+memberships:
+  none: []
+  japan: [JP]
+"""
+
+
+def test_supply_and_capacity_that_are_zero_at_the_point_still_count_in_samples(tmp_path: Path) -> None:
+    path = tmp_path / "zero.yaml"
+    path.write_text(ZERO_AT_THE_POINT.replace("demand: {low: 0, mode: 0, high: 1}", "demand: 0"), encoding="utf-8")
+    result = sweep(load_scenario(path), samples=30, seed=1, workers=1, sensitivity=False)
+    capacity, supply = result.values[:, 0], result.values[:, 1]  # paths sort: ...expansion.JP... < ...supply.US...
+    assert result.uncertain[0].endswith("expansion.JP.capacity")
+    # US (risk 0) supplies V, the rest comes from CN (risk 1); JP as a member adds up to its capacity
+    np.testing.assert_allclose(result.optimised["none"], 1 - supply, atol=1e-9)
+    np.testing.assert_allclose(result.optimised["japan"], np.maximum(0, 1 - supply - capacity), atol=1e-9)
+    np.testing.assert_allclose(result.baseline, 1 / (1 + supply), atol=1e-9)
+
+
+def test_a_requirement_that_is_zero_at_the_point_cannot_be_swept(tmp_path: Path) -> None:
+    path = tmp_path / "zero.yaml"
+    path.write_text(ZERO_AT_THE_POINT, encoding="utf-8")
+    with pytest.raises(ValueError, match=r"sectors\.s\.items\.h\.demand: the item 'h' needs nothing"):
+        sweep(load_scenario(path), samples=5, workers=1)
