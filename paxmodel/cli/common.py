@@ -92,9 +92,13 @@ def user_errors() -> Iterator[None]:
 
 
 def load(path: Path, overrides: list[str] | None = None) -> LoadedScenario:
+    from paxmodel.outputs.files import protect_inputs
     from paxmodel.scenario.load import load_scenario
 
-    return load_scenario(path, overrides or ())
+    protect_inputs([path])  # even before it is read: no output may replace it
+    loaded = load_scenario(path, overrides or ())
+    protect_inputs(loaded.files)
+    return loaded
 
 
 def emit_json(document: Any, output: Path | None, print_it: bool) -> None:

@@ -37,8 +37,9 @@ FragmentOutput = Annotated[
 
 def _emit(fragment: Fragment, header: str, path: Path, output: Path | None) -> None:
     """The fragment to stdout or `output`; the summary of rows to stderr."""
-    from paxmodel.outputs.files import write_atomic
+    from paxmodel.outputs.files import protect_inputs, write_atomic
 
+    protect_inputs([path])
     text = fragment.to_yaml(header)
     if output is None:
         typer.echo(text, nl=False)

@@ -1,8 +1,8 @@
 """Writing the sector exposure report as Markdown, self-contained HTML, CSV or JSON.
 
 `write_report(report, "html", "report.html")` renders and writes atomically: an existing
-file is replaced only once the new one is complete. Markdown writes its charts first, as
-SVG files in `<stem>_files/` beside the .md, then the .md itself. The formats with charts
+file is replaced only once the new one is complete. Markdown writes its charts as SVG files
+in `<stem>_files/` beside the .md; the .md and its charts are replaced together. The formats with charts
 (md, html) need matplotlib (`pip install 'paxmodel[report]'`); csv and json do not.
 """
 
@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from paxmodel.analyses.exposure import ExposureReport
-from paxmodel.outputs.files import json_text, write_atomic
+from paxmodel.outputs.files import json_text, write_atomic, write_files
 from paxmodel.outputs.report.charts import ChartsUnavailable, report_charts, require_matplotlib
 from paxmodel.outputs.report.text import summary_sentences
 
@@ -70,6 +70,6 @@ def write_report(report: ExposureReport, format: ReportFormat, output: str | Pat
     charts = report_charts(report)
     text = render_markdown(report, charts, chart_folder(output).name)
     folder = chart_folder(output)
-    written = [write_atomic(folder / f"{chart.name}.svg", chart.svg) for chart in charts]
-    written.append(write_atomic(output, text))
-    return written
+    files: dict[Path, str | bytes] = {folder / f"{chart.name}.svg": chart.svg for chart in charts}
+    files[output] = text
+    return write_files(files)  # all or nothing: the charts are replaced only with the .md
