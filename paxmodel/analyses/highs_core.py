@@ -23,6 +23,8 @@ from paxmodel.model.arrays import Array, LpData, StructureError
 from paxmodel.model.solvers import SolverError, new_highs
 
 Members = frozenset[str]
+# Largest violation of a constraint accepted in a solution (the LP is in share space: O(1) rows).
+FEASIBILITY = 1e-6
 # (objective, overall optimised dependency, weighted shortfall share) of one configuration
 Numbers = tuple[float, float, float, tuple[float, ...]]
 
@@ -150,7 +152,31 @@ class HighsCore:
 
     def run(self, members: Members, variant: LpData | None = None) -> Array:
         """Solve for `members` (and `variant`), warm-started from the last solve; the column values."""
-        self.load(self.target(members, variant))
+        target = self.target(members, variant)
+        self.load(target)
+        status = self._run_once()
+        if status != self._optimal or self._infeasibility() > FEASIBILITY:
+            # A warm start can end in 'Unknown' or a slightly infeasible point where a solve from
+            # scratch succeeds: retry once from scratch before giving up.
+            self.cold_start()
+            self.load(target)
+            status = self._run_once()
+        if status != self._optimal:
+            self.cold_start()
+            raise SolverError(
+                f"HiGHS ended with status '{self.highs.modelStatusToString(status)}', not optimal "
+                f"(members: {', '.join(sorted(members)) or 'none'})"
+            )
+        violation = self._infeasibility()
+        if violation > FEASIBILITY:
+            self.cold_start()
+            raise SolverError(
+                f"HiGHS's solution violates a constraint by {violation:.2g} (members: "
+                f"{', '.join(sorted(members)) or 'none'}): the scenario's numbers are too far apart to solve reliably"
+            )
+        return np.asarray(self.highs.getSolution().col_value, dtype=np.float64)
+
+    def _run_once(self) -> Any:
         if self.highs.run() == self._error and self.highs.getModelStatus() == self._not_set:
             # Another HiGHS in this process (PuLP's, with the default threads=0) built the global
             # thread pool with more threads, and HiGHS refuses threads=1 then: rebuild the pool
@@ -158,14 +184,14 @@ class HighsCore:
             self._reset_pool(True)
             self.highs.run()
         self.solves += 1
-        status = self.highs.getModelStatus()
-        if status != self._optimal:
-            self.cold_start()
-            raise SolverError(
-                f"HiGHS ended with status '{self.highs.modelStatusToString(status)}', not optimal "
-                f"(members: {', '.join(sorted(members)) or 'none'})"
-            )
-        return np.asarray(self.highs.getSolution().col_value, dtype=np.float64)
+        return self.highs.getModelStatus()
+
+    def _infeasibility(self) -> float:
+        """The largest violation of a bound or row by the current solution (0 for an empty LP)."""
+        if self.highs.getModelStatus() == self._optimal and len(self.data.col_cost) == 0:
+            return 0.0
+        value = float(self.highs.getInfo().max_primal_infeasibility)
+        return value if value == value else float("inf")
 
     def numbers(self, members: Members, variant: LpData | None = None) -> tuple[Numbers, Array]:
         """(objective, dependency, shortfall, sector dependencies) of the configuration; the column values.

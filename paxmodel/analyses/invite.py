@@ -167,9 +167,9 @@ class InviteModel:
             for row, name in rows:
                 problem += (row, name)
             if net.budget is not None and expansions:
+                coefficients, budget = net.budget_row([(i, c) for i, c, _ in expansions])
                 problem += (
-                    pulp.lpSum(net.expansion_cost[i][c] * net.requirement[i] * f for i, c, f in expansions)
-                    <= net.budget,
+                    pulp.lpSum(a * f for a, (_, _, f) in zip(coefficients, expansions, strict=True)) <= budget,
                     "budget",
                 )
             for n, (i, y) in enumerate(capped):

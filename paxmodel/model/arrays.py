@@ -185,8 +185,8 @@ def _lp_data(network: Network, structure: LpStructure) -> LpData:
     budget_row = -1
     if structure.budget_row:
         budget_row = len(lower)
-        budget = INF if net.budget is None else net.budget
-        row([(f_col[(i, c)], net.expansion_cost[i].get(c, 0.0) * T[i]) for i, c in f_keys], -INF, budget)
+        coefficients, budget = net.budget_row(f_keys)
+        row([(f_col[key], a) for a, key in zip(coefficients, f_keys, strict=True)], -INF, budget)
     s = net.max_single_share
     cap_keys = y_keys if structure.share_caps else ()
     n_w = n_v if structure.share_caps else 0

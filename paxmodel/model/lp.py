@@ -16,6 +16,7 @@ Constraints are never rebuilt, so `analyses` can re-solve many memberships cheap
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -38,6 +39,35 @@ def inputs_need(network: Network, sourced_share: Mapping[str, Any]) -> dict[str,
         for i, a_ij in network.inputs[j].items():
             need[i] += (a_ij * network.requirement[j] / network.requirement[i]) * sourced_share[j]
     return need
+
+
+FEASIBILITY = 1e-6  # largest violation of a row or bound accepted in a solution (share space)
+
+
+def max_violation(problem: pulp.LpProblem) -> float:
+    """The largest violation of a row or a variable bound by `problem`'s current values (inf for
+    a non-finite value; a variable the solver left without a value counts as 0): every
+    solution is checked before it is reported."""
+    worst = 0.0
+    for row in problem.constraints.values():
+        value = row.constant + sum(coefficient * (var.varValue or 0.0) for var, coefficient in row.items())
+        if not math.isfinite(value):
+            return math.inf
+        if row.sense == pulp.LpConstraintEQ:
+            worst = max(worst, abs(value))
+        elif row.sense == pulp.LpConstraintLE:
+            worst = max(worst, value)
+        else:
+            worst = max(worst, -value)
+    for var in problem.variables():
+        x = var.varValue or 0.0
+        if not math.isfinite(x):
+            return math.inf
+        if var.lowBound is not None:
+            worst = max(worst, var.lowBound - x)
+        if var.upBound is not None:
+            worst = max(worst, x - var.upBound)
+    return worst
 
 
 @dataclass(frozen=True)
@@ -113,8 +143,9 @@ class SourcingModel:
             available = net.available[i].get(c, 0.0) / T[i]
             self._add_row([(self.y[(i, c)], 1.0), (self.f[(i, c)], -1.0)], "<=", available, f"capacity_{n}")
         if net.budget is not None and self.expansion_keys:
-            terms = [(self.f[(i, c)], net.expansion_cost[i][c] * T[i]) for i, c in self.expansion_keys]
-            self._add_row(terms, "<=", net.budget, "budget")
+            coefficients, budget = net.budget_row(self.expansion_keys)
+            terms = [(self.f[key], a) for a, key in zip(coefficients, self.expansion_keys, strict=True)]
+            self._add_row(terms, "<=", budget, "budget")
         self.share_caps: list[pulp.LpConstraint] = []
         s = net.max_single_share
         for n, (i, c) in enumerate(self.share_cap_keys):
@@ -164,6 +195,13 @@ class SourcingModel:
             status = self.problem.solve(make_solver(solver))
         if status != pulp.LpStatusOptimal:
             raise SolverError(f"the solver ended with status '{pulp.LpStatus[status]}', not optimal")
+        with pulp_v4_warnings_silenced():
+            violation = max_violation(self.problem)
+        if violation > FEASIBILITY:
+            raise SolverError(
+                f"the solver's solution violates a constraint by {violation:.2g}: "
+                "the scenario's numbers are too far apart to solve reliably"
+            )
         objective = float(pulp.value(self.problem.objective) or 0.0)
         return Solution(status="optimal", objective=objective, sourcing=self.read_sourcing(self.values()))
 

@@ -7,7 +7,7 @@ depend on the order of keys in the file.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Any
@@ -140,6 +140,15 @@ class Network:
             for i, a_ij in self.inputs[j].items():
                 total[i] += a_ij * total[j]
         return {i: total[i] for i in self.items}
+
+    def budget_row(self, keys: Iterable[tuple[str, str]]) -> tuple[list[float], float]:
+        """Coefficients (per expansion key, in share space) and right-hand side of the budget row,
+        both divided by the largest coefficient: the row stays O(1) whatever the units, so a
+        small budget is not lost under the solvers' tolerances (nor a large cost x requirement
+        beyond HiGHS's largest coefficient). The right-hand side is inf without a budget."""
+        raw = [self.expansion_cost[i].get(c, 0.0) * self.requirement[i] for i, c in keys]
+        scale = max(raw, default=0.0) or 1.0
+        return [r / scale for r in raw], float("inf") if self.budget is None else self.budget / scale
 
     @cached_property
     def active_items(self) -> tuple[str, ...]:

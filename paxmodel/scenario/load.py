@@ -10,6 +10,7 @@ import hashlib
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,7 @@ from paxmodel.scenario.errors import (
     shown,
     suggestion_budget,
 )
+from paxmodel.scenario.limits import check_numbers, check_requirements
 from paxmodel.scenario.overrides import apply_overrides
 from paxmodel.scenario.references import check_references, default_candidates, resolve_memberships
 from paxmodel.scenario.schema import (
@@ -92,13 +94,17 @@ def scenario_from_dict(data: dict[str, Any], name: str = "<dict>") -> LoadedScen
 
 def _checked(data: dict[str, Any], positions: Positions, file: Path, problems: list[Problem]) -> Scenario:
     """Validate `data`; raise every problem (those found while reading included) at once."""
+    at = partial(locate, positions, file=file)
+    problems = [*problems, *check_numbers(data, at)]
     try:
         scenario = validate_data(data, positions, file)
     except ScenarioError as exc:
-        read = {problem.field for problem in problems}  # a value the reader refused: said once
-        kept = [p for p in exc.problems if p.field not in read]
+        said = {problem.field for problem in problems}  # a value refused already: said once
+        kept = [p for p in exc.problems if p.field not in said]
         raise ScenarioError([*problems, *kept], omitted=exc.omitted) from None
-    problems = [*problems, *check_references(scenario, lambda field: locate(positions, field, file))]
+    problems = [*problems, *check_references(scenario, at)]
+    if not problems:  # (T needs inputs without cycles)
+        problems = check_requirements(scenario, at)
     if problems:
         raise ScenarioError(problems)
     return scenario

@@ -77,7 +77,9 @@ def _not_bool(value: Any) -> Any:
 
 class Settings(Strict):
     member_risk: UnitInterval = Field(0.0, description="Risk weight of a country while it is a member.")
-    shortfall_penalty: float = Field(10.0, gt=1, description="Objective weight of one unit of unmet requirement (> 1).")
+    shortfall_penalty: float = Field(
+        10.0, gt=1, le=1e6, description="Objective weight of one unit of unmet requirement (> 1, at most 1e6)."
+    )
     max_single_share: float = Field(
         1.0, gt=0, le=1, description="Cap on any one non-member's share of an item's requirement."
     )

@@ -21,6 +21,7 @@ from paxmodel.analyses.exposure import (
 from paxmodel.model.network import Network
 from paxmodel.outputs.files import json_text
 from paxmodel.scenario.generate import generate_scenario_data
+from paxmodel.scenario.limits import within_policy
 from paxmodel.scenario.load import load_scenario, scenario_from_dict
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -248,8 +249,8 @@ def test_ad_hoc_members(small: ExposureReport) -> None:
 @settings(max_examples=40, deadline=None)
 @given(
     seed=st.integers(0, 10_000),
-    plain_share=st.floats(0.0, 1.0),
-    given_shares=st.lists(st.floats(0.0, 0.5), min_size=1, max_size=30),
+    plain_share=st.floats(0.0, 1.0).map(within_policy),
+    given_shares=st.lists(st.floats(0.0, 0.5).map(within_policy), min_size=1, max_size=30),
     dependencies=st.lists(st.floats(0.0, 1.0), min_size=1, max_size=30),
 )
 def test_lookthrough_lies_between_the_item_and_its_inputs(
@@ -264,7 +265,7 @@ def test_lookthrough_lies_between_the_item_and_its_inputs(
         for item in sector["items"].values():
             inputs = item.get("inputs", {})
             for k in list(inputs)[: len(inputs) // 2]:
-                share = given_shares[n % len(given_shares)] / max(1, len(inputs))
+                share = within_policy(given_shares[n % len(given_shares)] / max(1, len(inputs)))
                 inputs[k] = {"per_unit": inputs[k], "value_share": share}
                 n += 1
     network = Network.from_scenario(scenario_from_dict(data))

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from paxmodel.model.network import Network
 from paxmodel.scenario.generate import generate_scenario, generate_scenario_data
+from paxmodel.scenario.limits import within_policy
 from paxmodel.scenario.load import scenario_from_dict
 
 options = st.fixed_dictionaries(
@@ -22,9 +23,9 @@ options = st.fixed_dictionaries(
         "tiers": st.integers(min_value=1, max_value=3),
     },
     optional={
-        "budget": st.none() | st.floats(min_value=0.0, max_value=300.0),
+        "budget": st.none() | st.floats(min_value=0.0, max_value=300.0).map(within_policy),
         "max_single_share": st.floats(min_value=0.2, max_value=1.0, exclude_min=True),
-        "member_risk": st.floats(min_value=0.0, max_value=1.0),
+        "member_risk": st.floats(min_value=0.0, max_value=1.0).map(within_policy),
         "concern_fraction": st.floats(min_value=0.0, max_value=0.5),
         "member_fraction": st.floats(min_value=0.0, max_value=1.0),
     },

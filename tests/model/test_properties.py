@@ -43,6 +43,7 @@ from hypothesis import strategies as st
 from paxmodel.model.network import Network
 from paxmodel.model.run import Runner, RunResult, solve
 from paxmodel.scenario.generate import generate_scenario_data
+from paxmodel.scenario.limits import within_policy
 from paxmodel.scenario.load import LoadedScenario, scenario_from_dict
 
 REL = 1e-6  # constraint tolerance, relative to the item's requirement T_i
@@ -57,7 +58,9 @@ sizes = st.fixed_dictionaries(
         "tiers": st.integers(min_value=1, max_value=3),
     }
 )
-budgets = st.none() | st.floats(min_value=0.0, max_value=300.0, allow_nan=False, allow_infinity=False)
+budgets = st.none() | st.floats(min_value=0.0, max_value=300.0, allow_nan=False, allow_infinity=False).map(
+    within_policy
+)
 share_caps = st.just(1.0) | st.floats(min_value=0.2, max_value=1.0, exclude_min=True, exclude_max=True)
 
 
@@ -246,7 +249,7 @@ def test_adding_a_member_never_raises_the_objective_with_member_risk(
 ) -> None:
     """member_risk > 0 but <= every country's risk: joining still lowers every cost coefficient."""
     lowest = min(c["risk"] for c in generate_scenario_data(**options)["countries"].values())
-    member_risk = fraction * lowest
+    member_risk = within_policy(fraction * lowest)
     assert 0 <= member_risk <= lowest
     loaded = make_scenario(options, budget=budget, max_single_share=share, member_risk=member_risk)
     check_adding_member(loaded, data)
@@ -255,8 +258,8 @@ def test_adding_a_member_never_raises_the_objective_with_member_risk(
 @given(
     options=sizes,
     share=share_caps,
-    low=st.floats(min_value=0.0, max_value=200.0),
-    extra=st.floats(min_value=0.0, max_value=200.0),
+    low=st.floats(min_value=0.0, max_value=200.0).map(within_policy),
+    extra=st.floats(min_value=0.0, max_value=200.0).map(within_policy),
     data=st.data(),
 )
 def test_bigger_budget_never_raises_the_objective(

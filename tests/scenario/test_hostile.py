@@ -20,10 +20,14 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from paxmodel.analyses.engine import FastSolver
 from paxmodel.cli import app
+from paxmodel.model.run import solve
 from paxmodel.scenario.errors import ScenarioError
-from paxmodel.scenario.load import MAX_EXTENDS, load_scenario
+from paxmodel.scenario.load import MAX_EXTENDS, LoadedScenario, load_scenario, scenario_from_dict
 from paxmodel.scenario.yaml_source import MAX_DEPTH, MAX_FILE_BYTES, MAX_NODES, load_yaml_mapping
+
+TUTORIAL = Path(__file__).parents[2] / "scenarios" / "tutorial.yaml"
 
 HEADER = """\
 paxmodel: 1
@@ -120,6 +124,17 @@ def membership_chain(count: int) -> str:
     return "\n".join(lines) + "\n"
 
 
+def inputs_chain(length: int, coefficient: float) -> str:
+    """chips needs c0, which needs c1, ... each `coefficient` units per unit: T grows as a power."""
+    chain = "".join(
+        f"      c{n}: {{name: C{n}, supply: {{JP: 1}}"
+        + (f", inputs: {{c{n + 1}: {coefficient}}}}}\n" if n + 1 < length else "}\n")
+        for n in range(length)
+    )
+    chips = "      chips: {name: Chips, demand: 10, supply: {CN: 20, JP: 4}, expansion: {US: 5}}\n"
+    return HEADER.replace(chips, chips.replace("}}\n", f"}}, inputs: {{c0: {coefficient}}}}}\n") + chain)
+
+
 CASES = [
     Case("dev-zero", lambda _: Path("/dev/zero"), "not a regular file"),
     Case("directory", lambda d: d, "a directory"),
@@ -148,6 +163,13 @@ CASES = [
     text_case("version-true", HEADER.replace("paxmodel: 1", "paxmodel: true"), "not true"),
     Case("invalid-utf8", lambda d: written(d / "latin1.yaml", b"paxmodel: 1\nname: Caf\xe9\n"), "UTF-8"),
     text_case("control-character", HEADER.replace("Hostile", "Host\x07ile"), "invalid YAML"),
+    text_case("huge-supply", HEADER.replace("CN: 20, JP: 4", "CN: 1e308, JP: 4"), "too large"),
+    text_case("tiny-demand", HEADER.replace("demand: 10", "demand: 1e-320"), "too small"),
+    text_case(
+        "huge-cost", HEADER.replace("expansion: {US: 5}", "expansion: {US: {capacity: 5, cost: 1e300}}"), "too large"
+    ),
+    text_case("inputs-chain-overflow", inputs_chain(500, 5), "total requirement"),
+    text_case("huge-penalty", HEADER + "settings: {shortfall_penalty: 1e9}\n", "less than or equal to 1000000"),
     text_case("membership-extends-cycle", membership_chain(3) + "  m0b: {extends: m0b}\n", "cycle"),
 ]
 
@@ -283,3 +305,38 @@ def test_alias_bomb_fails_fast_in_bounded_memory(tmp_path: Path) -> None:
     assert done.returncode == 1, done.stderr
     assert f"more than {MAX_NODES:,} values once aliases are expanded" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def scaled_tutorial(quantity: float, cost: float) -> LoadedScenario:
+    """The tutorial with every quantity (demand, supply, capacity) times `quantity`, every cost
+    times `cost` and the budget times both: the same problem in other units."""
+    data, _ = load_yaml_mapping(TUTORIAL)
+    data["settings"]["budget"] *= quantity * cost
+    for item in data["sectors"]["semiconductors"]["items"].values():
+        if "demand" in item:
+            item["demand"] *= quantity
+        item["supply"] = {c: a * quantity for c, a in item["supply"].items()}
+        item["expansion"] = {
+            c: {"capacity": e["capacity"] * quantity, "cost": e["cost"] * cost}
+            for c, e in item.get("expansion", {}).items()
+        }
+    return scenario_from_dict(data)
+
+
+@pytest.mark.parametrize(("quantity", "cost"), [(1e-8, 1.0), (1e-3, 1e-4), (1e4, 1e7)])
+def test_results_do_not_depend_on_units_even_for_tiny_or_huge_budgets(quantity: float, cost: float) -> None:
+    """Budget rows are scaled like the others: a budget of 1e-7 is not lost under tolerances,
+    nor cost x requirement of 1e12 beyond them (HiGHS, CBC and the engine agree)."""
+    reference = scaled_tutorial(1.0, 1.0)
+    scaled = scaled_tutorial(quantity, cost)
+    for membership in ("alone", "with_allyland"):
+        expected = solve(reference, membership).objective
+        for solver in ("highs", "cbc"):
+            assert solve(scaled, membership, solver=solver).objective == pytest.approx(expected, abs=1e-7)
+        engine = FastSolver(scaled)
+        assert engine.solve(reference.memberships[membership]) == pytest.approx(expected, abs=1e-7)
+    # the budget binds in this scenario: without it the objective is lower
+    unlimited = scaled_tutorial(1.0, 1.0)
+    data, _ = load_yaml_mapping(TUTORIAL)
+    data["settings"]["budget"] = None
+    assert solve(scenario_from_dict(data), "with_allyland").objective < solve(unlimited, "with_allyland").objective
