@@ -234,7 +234,9 @@ def solve(
     """Solve one configuration of `loaded`: a named membership, an ad-hoc set, or the default.
 
     HiGHS solves on the engine's LP arrays (built from the network in linear time, passed to
-    HiGHS without PuLP); any other solver goes through the PuLP model.
+    HiGHS without PuLP), as compare and `paxmodel serve` do, so they all report the same optimum
+    to the last byte (an LP can have several optimal sourcing plans); any other solver goes
+    through the PuLP model.
     """
     name, codes = resolve_members(loaded, membership, members)
     runner = Runner(loaded)
