@@ -326,17 +326,19 @@ def invite(
     frontier: bool = False,
     solver: SolverName = "highs",
     network: Network | None = None,
+    members: Iterable[str] | None = None,
 ) -> InviteResult:
     """The set of at most `max_new` candidates whose addition to `base` minimises the LP objective.
 
-    `base` names a membership of the scenario (None: the file's first). `candidates` defaults to
-    the scenario's candidate rule. With `frontier`, the optimum for every k = 0..max_new.
+    `base` names a membership of the scenario, or `members` gives an ad-hoc base (named
+    "custom"); neither: the file's first membership. `candidates` defaults to the scenario's
+    candidate rule. With `frontier`, the optimum for every k = 0..max_new.
     `network`: a variant of the scenario's numbers to solve instead (a Monte Carlo sample).
     Raises MembershipError for bad codes, ValueError for max_new < 0, SolverError on failure.
     """
     if max_new < 0:
         raise ValueError(f"--max-new must be 0 or more, got {max_new}")
-    base_name, base_members = resolve_members(loaded, membership=base)
+    base_name, base_members = resolve_members(loaded, membership=base, members=members)
     pool = resolve_candidates(loaded, base_name, base_members, candidates)
     runner = Runner(loaded, network)
     model = InviteModel(runner.network, base_members, pool)

@@ -70,25 +70,17 @@ def fail(message: str) -> typer.Exit:
 @contextmanager
 def user_errors() -> Iterator[None]:
     """Turn bad input and solver failures into one clear message and exit status 1."""
-    from paxmodel.model.solvers import SolverError
-    from paxmodel.scenario.errors import MembershipError, ScenarioError
+    from paxmodel.outputs.messages import user_error_lines
 
     try:
         yield
-    except ScenarioError as exc:
-        if _state["debug"]:
+    except Exception as exc:
+        lines = user_error_lines(exc)
+        if lines is None or _state["debug"]:
             raise
-        for problem in exc.problems:
-            typer.echo(str(problem), err=True)
-        count = len(exc.problems) + exc.omitted
-        if exc.omitted:
-            typer.echo(f"... and {exc.omitted:,} more, not shown", err=True)
-        typer.echo(f"{count:,} problem{'s' if count != 1 else ''} found; nothing was written.", err=True)
+        for line in lines:
+            typer.echo(line, err=True)
         raise typer.Exit(1) from None
-    except (MembershipError, SolverError, ValueError, OSError) as exc:
-        if _state["debug"]:
-            raise
-        raise fail(str(exc)) from None
 
 
 def load(path: Path, overrides: list[str] | None = None) -> LoadedScenario:

@@ -1,0 +1,312 @@
+"""What the server computes, without any web framework: one scenario file, many configurations.
+
+A `Workbench` holds the scenario as loaded at start-up and, per distinct set of `--set`
+overrides, a `Variant`: the re-validated scenario with its warm engine (`FastSolver`). Every
+answer is what the command line prints with `--json` for the same options, to the byte:
+run results come from the same engine path as `paxmodel run` (a cold start per request, so
+an answer never depends on what was asked before), compare, invite and report call the
+same functions as their commands.
+
+Solving is serialised by one lock (HiGHS keeps process-wide state, and one warm model
+serves all requests); a request that cannot get the lock within `wait_seconds` is refused
+with `Busy` rather than queued for ever. The invite MILP (~0.1 s for K = 3 on the bundled
+scenario, far more on a large file) runs in a worker process of its own, so that it never
+holds up the page's runs; one that takes longer than `invite_seconds` is stopped (the
+worker is killed and replaced) and refused.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import threading
+from collections import OrderedDict
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from multiprocessing import get_context
+from multiprocessing.pool import Pool
+from pathlib import Path
+from typing import Any
+
+from paxmodel.analyses.engine import FastSolver
+from paxmodel.model.run import Runner, resolve_members
+from paxmodel.scenario.errors import MembershipError
+from paxmodel.scenario.load import LoadedScenario, load_scenario
+
+MAX_VARIANTS = 32  # override sets kept warm (least recently used dropped first)
+MAX_OVERRIDES = 16  # `set` parameters in one request
+MAX_INVITE = 3  # largest K the server solves the invite MILP for (bounded time)
+
+
+class BadRequest(ValueError):
+    """A request parameter that makes no sense (the message says which and why)."""
+
+
+class Busy(RuntimeError):
+    """Every solver slot stayed taken for longer than the server waits, or a solve took too long."""
+
+
+class UserError(Exception):
+    """Bad input found in the invite worker: `lines` is what the command line prints for it."""
+
+    def __init__(self, lines: list[str]) -> None:
+        super().__init__("\n".join(lines))
+        self.lines = lines
+
+
+@dataclass(frozen=True)
+class Configuration:
+    """One what-if, as the query string gives it: whose membership, under which overrides."""
+
+    membership: str | None = None
+    members: tuple[str, ...] | None = None
+    overrides: tuple[str, ...] = ()  # "PATH=VALUE", in the order given
+
+
+@dataclass
+class Variant:
+    """The scenario under one set of overrides, its network and LP, and its warm engine."""
+
+    loaded: LoadedScenario
+    runner: Runner
+    engine: FastSolver
+
+
+class Workbench:
+    """The scenario file of `paxmodel serve` and a warm engine per override set."""
+
+    def __init__(self, path: str | Path, wait_seconds: float = 10.0, invite_seconds: float = 30.0) -> None:
+        self.path = Path(path)
+        self.wait_seconds = wait_seconds
+        self.invite_seconds = invite_seconds
+        self._lock = threading.Lock()
+        self._invite_lock = threading.Lock()
+        self._invite_pool: Pool | None = None
+        self._variants: OrderedDict[tuple[str, ...], Variant] = OrderedDict()
+        self.base = self._variant(())  # fails here, at start-up, for a bad file
+
+    @contextmanager
+    def solving(self, lock: threading.Lock | None = None) -> Iterator[None]:
+        """Hold the solver lock (or `lock`), or raise `Busy` after `wait_seconds`."""
+        lock = self._lock if lock is None else lock
+        if not lock.acquire(timeout=self.wait_seconds):
+            raise Busy(f"the server is busy (no solver free within {self.wait_seconds:g} s); try again")
+        try:
+            yield
+        finally:
+            lock.release()
+
+    def close(self) -> None:
+        """Stop the invite worker process, if one was started."""
+        if self._invite_pool is not None:
+            self._invite_pool.terminate()
+            self._invite_pool.join()
+            self._invite_pool = None
+
+    def _variant(self, overrides: tuple[str, ...]) -> Variant:
+        """The variant for `overrides`, loaded (and validated) once; call with the lock held."""
+        found = self._variants.get(overrides)
+        if found is not None:
+            self._variants.move_to_end(overrides)
+            return found
+        loaded = load_scenario(self.path) if not overrides else with_overrides(self.base.loaded, overrides)
+        runner = Runner(loaded)
+        variant = Variant(loaded, runner, FastSolver(runner))
+        self._variants[overrides] = variant
+        if len(self._variants) > MAX_VARIANTS:
+            self._variants.popitem(last=False)
+        return variant
+
+    def scenario(self) -> dict[str, Any]:
+        """What the page needs to draw its controls (countries, memberships, settings, ...)."""
+        loaded = self.base.loaded
+        scenario = loaded.scenario
+        network = self.base.runner.network
+        settings = scenario.settings
+        full_budget = sum(
+            entry.capacity * entry.cost
+            for sector in scenario.sectors.values()
+            for item in sector.items.values()
+            for entry in item.expansion.values()
+        )
+        return {
+            "scenario": scenario.name,
+            "description": scenario.description,
+            "file": str(self.path),
+            "countries": {
+                code: {"name": country.name, "risk": country.risk, "concern": country.concern, "notes": country.notes}
+                for code, country in sorted(scenario.countries.items())
+            },
+            "memberships": {name: list(members) for name, members in loaded.memberships.items()},
+            "settings": {
+                "budget": settings.budget,
+                "max_single_share": settings.max_single_share,
+                "member_risk": settings.member_risk,
+                # the smallest budget that pays for every expansion: the top of the budget slider
+                "full_budget": full_budget,
+            },
+            "sectors": {s: scenario.sectors[s].name for s in network.sectors},
+            "items": {
+                i: {"name": item.name, "sector": sector_id, "unit": item.unit}
+                for sector_id, sector in scenario.sectors.items()
+                for i, item in sector.items.items()
+            },
+            "max_invite": MAX_INVITE,
+        }
+
+    def run(self, configuration: Configuration) -> dict[str, Any]:
+        """The document of `paxmodel run --json` for `configuration`."""
+        with self.solving():
+            variant = self._variant(configuration.overrides)
+            name, members = resolve_members(variant.loaded, configuration.membership, configuration.members)
+            variant.engine.engine.cold_start()  # the answer must not depend on earlier requests
+            return variant.engine.result(name, members).to_dict()
+
+    def compare(self, memberships: Sequence[str] | None, overrides: tuple[str, ...]) -> dict[str, Any]:
+        """The document of `paxmodel compare --json`."""
+        from paxmodel.analyses.compare import compare
+
+        with self.solving():
+            variant = self._variant(overrides)
+            return compare(variant.loaded, memberships, runner=variant.runner).to_dict()
+
+    def invite(
+        self,
+        configuration: Configuration,
+        max_new: int,
+        candidates: Sequence[str] | None,
+        frontier: bool,
+    ) -> dict[str, Any]:
+        """The document of `paxmodel invite --json`; the base is a named or an ad-hoc membership.
+
+        Solved in the invite worker process (see the module docstring).
+        """
+        if max_new > MAX_INVITE:
+            raise BadRequest(f"max_new: the server solves the invite MILP for at most {MAX_INVITE} new members")
+        arguments = (
+            str(self.path),
+            configuration,
+            max_new,
+            None if candidates is None else tuple(candidates),
+            frontier,
+        )
+        with self.solving(self._invite_lock):
+            if self._invite_pool is None:
+                # spawn, not fork: HiGHS keeps a thread pool that a forked child would inherit broken
+                self._invite_pool = get_context("spawn").Pool(1)
+            pending = self._invite_pool.apply_async(invite_document, arguments)
+            try:
+                kind, answer = pending.get(timeout=self.invite_seconds)
+            except multiprocessing.TimeoutError:
+                self.close()
+                raise Busy(f"the invite MILP took longer than {self.invite_seconds:g} s and was stopped") from None
+        if kind == "error":
+            raise UserError(answer)
+        document: dict[str, Any] = answer
+        return document
+
+    def report(self, configuration: Configuration) -> tuple[str, str]:
+        """(file name, HTML text) of the exposure report, as `paxmodel report --format html` writes it."""
+        from paxmodel.analyses.exposure import report_from_result
+        from paxmodel.outputs.report import check_format, render
+
+        check_format("html")
+        with self.solving():
+            variant = self._variant(configuration.overrides)
+            name, members = resolve_members(variant.loaded, configuration.membership, configuration.members)
+            variant.engine.engine.cold_start()
+            result = variant.engine.result(name, members)
+            exposure = report_from_result(variant.loaded, result)
+        return f"{name}.html", render(exposure, "html")
+
+
+_worker_variants: dict[tuple[str, tuple[str, ...]], LoadedScenario] = {}
+
+
+def invite_document(
+    path: str, configuration: Configuration, max_new: int, candidates: tuple[str, ...] | None, frontier: bool
+) -> tuple[str, Any]:
+    """In the invite worker: ("ok", the invite JSON document) or ("error", the lines the command
+    line prints for the mistake). Loaded scenarios are kept per override set."""
+    from paxmodel.analyses.invite import invite
+    from paxmodel.outputs.messages import user_error_lines
+
+    try:
+        key = (path, configuration.overrides)
+        loaded = _worker_variants.get(key)
+        if loaded is None:
+            loaded = with_overrides(load_scenario(path), configuration.overrides)
+            if len(_worker_variants) >= MAX_VARIANTS:
+                _worker_variants.clear()
+            _worker_variants[key] = loaded
+        result = invite(loaded, configuration.membership, max_new, candidates, frontier, members=configuration.members)
+        return "ok", result.to_dict()
+    except Exception as exc:
+        lines = user_error_lines(exc)
+        if lines is None:
+            raise
+        return "error", lines
+
+
+def with_overrides(loaded: LoadedScenario, overrides: tuple[str, ...]) -> LoadedScenario:
+    """`loaded` with `--set PATH=VALUE` overrides applied and validated again.
+
+    Until the loader takes overrides itself, settings (`settings.budget=8000`) are the
+    values that can be set.
+    """
+    if not overrides:
+        return loaded
+    import yaml
+    from pydantic import ValidationError
+
+    from paxmodel.scenario.schema import Settings
+
+    values: dict[str, Any] = loaded.scenario.settings.model_dump()
+    for override in overrides:
+        field, value = split_override(override)
+        section, _, key = field.partition(".")
+        if section != "settings" or key not in Settings.model_fields:
+            raise MembershipError(
+                f"--set {override}: only settings can be set here ({', '.join(sorted(Settings.model_fields))})"
+            )
+        values[key] = yaml.safe_load(value)
+    try:
+        settings = Settings.model_validate(values)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        raise MembershipError(f"--set settings.{error['loc'][0]}: {error['msg']}") from None
+    return replace(loaded, scenario=loaded.scenario.model_copy(update={"settings": settings}))
+
+
+def split_override(override: str) -> tuple[str, str]:
+    field, equals, value = override.partition("=")
+    if not equals or not field.strip():
+        raise BadRequest(f"set: expected PATH=VALUE (e.g. settings.budget=8000), got {override!r}")
+    return field.strip(), value
+
+
+def parse_configuration(params: Mapping[str, Sequence[str]], membership_param: str = "membership") -> Configuration:
+    """The configuration named by query parameters `membership` (or `membership_param`),
+    `members` and `set`."""
+    membership = single(params, membership_param)
+    members = single(params, "members")
+    if membership is not None and members is not None:
+        raise BadRequest(f"give {membership_param} or members, not both")
+    overrides = tuple(params.get("set", ()))
+    if len(overrides) > MAX_OVERRIDES:
+        raise BadRequest(f"set: at most {MAX_OVERRIDES} overrides in one request")
+    for override in overrides:
+        split_override(override)
+    return Configuration(membership=membership, members=split_codes(members), overrides=overrides)
+
+
+def split_codes(value: str | None) -> tuple[str, ...] | None:
+    """`US,JP` -> ('US', 'JP'), as the command line reads `--members` (empty parts dropped)."""
+    return None if value is None else tuple(code for code in value.split(",") if code.strip())
+
+
+def single(params: Mapping[str, Sequence[str]], name: str) -> str | None:
+    values = params.get(name, ())
+    if len(values) > 1:
+        raise BadRequest(f"{name}: give it once")
+    return values[0] if values else None
