@@ -41,6 +41,7 @@ PARAMETERS = {
     "run": {"membership", "members", "set"},
     "compare": {"membership", "set"},
     "invite": {"base", "members", "set", "max_new", "candidates", "frontier"},
+    "stress": {"membership", "members", "shock", "set"},
     "report": {"membership", "members", "set"},
     "scenario": set(),
 }
@@ -101,6 +102,10 @@ def create_app(workbench: Workbench) -> Starlette:
         configuration = parse_configuration({k: v for k, v in params.items() if k != "membership"})
         return workbench.compare(params.get("membership"), configuration.overrides)
 
+    def stress(params: dict[str, list[str]]) -> Any:
+        configuration = parse_configuration({k: v for k, v in params.items() if k not in ("membership", "shock")})
+        return workbench.stress(params.get("membership"), configuration, params.get("shock"))
+
     def invite(params: dict[str, list[str]]) -> Any:
         # `base` as on the command line (`paxmodel invite --base NAME`), or an ad-hoc `members` list
         configuration = parse_configuration(params, membership_param="base")
@@ -123,6 +128,7 @@ def create_app(workbench: Workbench) -> Starlette:
         endpoint("run", run),
         endpoint("compare", compare),
         endpoint("invite", invite),
+        endpoint("stress", stress),
         endpoint("report", report),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]

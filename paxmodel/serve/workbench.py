@@ -22,7 +22,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from multiprocessing import get_context
 from multiprocessing.pool import Pool
 from pathlib import Path
@@ -30,7 +30,6 @@ from typing import Any
 
 from paxmodel.analyses.engine import FastSolver
 from paxmodel.model.run import Runner, resolve_members
-from paxmodel.scenario.errors import MembershipError
 from paxmodel.scenario.load import LoadedScenario, load_scenario
 
 MAX_VARIANTS = 32  # override sets kept warm (least recently used dropped first)
@@ -60,7 +59,7 @@ class Configuration:
 
     membership: str | None = None
     members: tuple[str, ...] | None = None
-    overrides: tuple[str, ...] = ()  # "PATH=VALUE", in the order given
+    overrides: tuple[str, ...] = ()  # "PATH=VALUE" as `--set` takes them, in the order given
 
 
 @dataclass
@@ -109,7 +108,7 @@ class Workbench:
         if found is not None:
             self._variants.move_to_end(overrides)
             return found
-        loaded = load_scenario(self.path) if not overrides else with_overrides(self.base.loaded, overrides)
+        loaded = load_scenario(self.path, overrides)
         runner = Runner(loaded)
         variant = Variant(loaded, runner, FastSolver(runner))
         self._variants[overrides] = variant
@@ -122,26 +121,30 @@ class Workbench:
         loaded = self.base.loaded
         scenario = loaded.scenario
         network = self.base.runner.network
-        settings = scenario.settings
+        # point values (a number given as a distribution counts as its mode or mean, as in `run`)
         full_budget = sum(
-            entry.capacity * entry.cost
-            for sector in scenario.sectors.values()
-            for item in sector.items.values()
-            for entry in item.expansion.values()
+            capacity * network.expansion_cost[i][c]
+            for i, row in network.expansion_capacity.items()
+            for c, capacity in row.items()
         )
         return {
             "scenario": scenario.name,
             "description": scenario.description,
             "file": str(self.path),
             "countries": {
-                code: {"name": country.name, "risk": country.risk, "concern": country.concern, "notes": country.notes}
+                code: {
+                    "name": country.name,
+                    "risk": network.risk[code],
+                    "concern": country.concern,
+                    "notes": country.notes,
+                }
                 for code, country in sorted(scenario.countries.items())
             },
             "memberships": {name: list(members) for name, members in loaded.memberships.items()},
             "settings": {
-                "budget": settings.budget,
-                "max_single_share": settings.max_single_share,
-                "member_risk": settings.member_risk,
+                "budget": network.budget,
+                "max_single_share": network.max_single_share,
+                "member_risk": network.member_risk,
                 # the smallest budget that pays for every expansion: the top of the budget slider
                 "full_budget": full_budget,
             },
@@ -151,6 +154,7 @@ class Workbench:
                 for sector_id, sector in scenario.sectors.items()
                 for i, item in sector.items.items()
             },
+            "shocks": list(loaded.scenario.shocks),  # in file order
             "max_invite": MAX_INVITE,
         }
 
@@ -169,6 +173,17 @@ class Workbench:
         with self.solving():
             variant = self._variant(overrides)
             return compare(variant.loaded, memberships, runner=variant.runner).to_dict()
+
+    def stress(
+        self, memberships: Sequence[str] | None, configuration: Configuration, shocks: Sequence[str] | None
+    ) -> dict[str, Any]:
+        """The document of `paxmodel stress --json` (memberships or an ad-hoc member list, under
+        the file's shocks or the ones named)."""
+        from paxmodel.analyses.stress import stress
+
+        with self.solving():
+            variant = self._variant(configuration.overrides)
+            return stress(variant.loaded, memberships, shocks, configuration.members).to_dict()
 
     def invite(
         self,
@@ -235,7 +250,7 @@ def invite_document(
         key = (path, configuration.overrides)
         loaded = _worker_variants.get(key)
         if loaded is None:
-            loaded = with_overrides(load_scenario(path), configuration.overrides)
+            loaded = load_scenario(path, configuration.overrides)
             if len(_worker_variants) >= MAX_VARIANTS:
                 _worker_variants.clear()
             _worker_variants[key] = loaded
@@ -248,43 +263,6 @@ def invite_document(
         return "error", lines
 
 
-def with_overrides(loaded: LoadedScenario, overrides: tuple[str, ...]) -> LoadedScenario:
-    """`loaded` with `--set PATH=VALUE` overrides applied and validated again.
-
-    Until the loader takes overrides itself, settings (`settings.budget=8000`) are the
-    values that can be set.
-    """
-    if not overrides:
-        return loaded
-    import yaml
-    from pydantic import ValidationError
-
-    from paxmodel.scenario.schema import Settings
-
-    values: dict[str, Any] = loaded.scenario.settings.model_dump()
-    for override in overrides:
-        field, value = split_override(override)
-        section, _, key = field.partition(".")
-        if section != "settings" or key not in Settings.model_fields:
-            raise MembershipError(
-                f"--set {override}: only settings can be set here ({', '.join(sorted(Settings.model_fields))})"
-            )
-        values[key] = yaml.safe_load(value)
-    try:
-        settings = Settings.model_validate(values)
-    except ValidationError as exc:
-        error = exc.errors()[0]
-        raise MembershipError(f"--set settings.{error['loc'][0]}: {error['msg']}") from None
-    return replace(loaded, scenario=loaded.scenario.model_copy(update={"settings": settings}))
-
-
-def split_override(override: str) -> tuple[str, str]:
-    field, equals, value = override.partition("=")
-    if not equals or not field.strip():
-        raise BadRequest(f"set: expected PATH=VALUE (e.g. settings.budget=8000), got {override!r}")
-    return field.strip(), value
-
-
 def parse_configuration(params: Mapping[str, Sequence[str]], membership_param: str = "membership") -> Configuration:
     """The configuration named by query parameters `membership` (or `membership_param`),
     `members` and `set`."""
@@ -295,8 +273,6 @@ def parse_configuration(params: Mapping[str, Sequence[str]], membership_param: s
     overrides = tuple(params.get("set", ()))
     if len(overrides) > MAX_OVERRIDES:
         raise BadRequest(f"set: at most {MAX_OVERRIDES} overrides in one request")
-    for override in overrides:
-        split_override(override)
     return Configuration(membership=membership, members=split_codes(members), overrides=overrides)
 
 

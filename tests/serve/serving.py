@@ -23,6 +23,7 @@ from paxmodel.serve.workbench import Workbench
 
 ROOT = Path(__file__).resolve().parents[2]
 BUNDLED = str(ROOT / "scenarios" / "pax_silica_2026.yaml")
+SHOCKS = str(ROOT / "tests" / "data" / "small.yaml")  # has shocks and stockpiles
 CHROMIUM = os.environ.get("PAXMODEL_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless",

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from playwright.sync_api import Page
-from serving import BUNDLED, LiveServer, headline, runs, wait_for_update
+from serving import BUNDLED, SHOCKS, LiveServer, headline, runs, wait_for_update
 from typer.testing import CliRunner
 
 from paxmodel.cli import app
@@ -95,28 +95,31 @@ def test_presets_set_the_members_and_the_numbers(page: Page) -> None:
     assert headline(page) == cli_headline("--members", "")
 
 
-def extended(tmp_path: Path, settings: str) -> str:
-    """A scenario file extending the bundled one with other settings: the command line's way to the
-    configuration that the sliders make."""
-    path = tmp_path / "variant.yaml"
-    path.write_text(f"extends: {BUNDLED}\nsettings: {{{settings}}}\n", encoding="utf-8")
-    return str(path)
-
-
-def test_sliders_change_budget_and_share_cap(page: Page, tmp_path: Path) -> None:
+def test_sliders_change_budget_and_share_cap(page: Page) -> None:
     members = ",".join(LOADED.memberships[FIRST])
     before = runs(page)
     page.locator("#budget").fill("0")
     wait_for_update(page, before)
+    assert page.locator("#budget-value").inner_text() == "0"
     no_budget = headline(page)
-    assert no_budget == cli_headline("--members", members, scenario=extended(tmp_path, "budget: 0"))
+    assert no_budget == cli_headline("--members", members, "--set", "settings.budget=0")
     assert no_budget != cli_headline()  # without money for expansion the bloc removes less
     before = runs(page)
     page.locator("#max-share").fill("0.65")
     wait_for_update(page, before)
     assert page.locator("#max-share-value").inner_text() == "65.0%"
-    both = extended(tmp_path, "budget: 0, max_single_share: 0.65")
-    assert headline(page) == cli_headline("--members", members, scenario=both)
+    both = ("--set", "settings.budget=0", "--set", "settings.max_single_share=0.65")
+    assert headline(page) == cli_headline("--members", members, *both)
+    # the slider by keyboard: one step up from 0
+    page.locator("#budget").focus()
+    before = runs(page)
+    page.keyboard.press("ArrowRight")
+    wait_for_update(page, before)
+    step = page.locator("#budget").get_attribute("step")
+    assert step is not None and float(step) > 0
+    assert headline(page) == cli_headline(
+        "--members", members, "--set", f"settings.budget={step}", "--set", "settings.max_single_share=0.65"
+    )
 
 
 def test_items_table_sorts_by_any_column(page: Page) -> None:
@@ -177,3 +180,62 @@ def test_phone_width_needs_no_sideways_scrolling(page: Page, live: LiveServer, t
     for name in ("serve-laptop.png", "serve-phone.png"):
         assert (tmp_path / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     print(f"screenshots: {tmp_path}")
+
+
+# ties of the exact binary value (6.25 -> 6.2 by Python's half-to-even), signs, zeros, tiny values
+AWKWARD = [0.0625, 0.1875, 0.3125, -0.0625, 0.0, -0.0, 1e-13, -1e-13, 0.999999, 0.5, 1 / 3, 2 / 3, 0.12345, 1.0]
+MONTHS = [None, 0.0, 0.25, 6.818181818, 119.95, 119.999, 120.0, 126.0, 138.0, 150.0, 1e6]
+
+
+def test_numbers_are_formatted_as_the_command_lines_tables(page: Page) -> None:
+    from paxmodel.outputs.stress_tables import survive
+    from paxmodel.outputs.tables import pct, points
+
+    shown = page.evaluate(
+        """([values, months]) => {
+            const f = window.paxmodel.format;
+            return [values.map(f.pct), values.map(f.points), months.map(f.survive)];
+        }""",
+        [AWKWARD, MONTHS],
+    )
+    assert shown == [[pct(v) for v in AWKWARD], [points(v) for v in AWKWARD], [survive(m) for m in MONTHS]]
+
+
+def test_no_shock_selector_without_shocks(page: Page) -> None:
+    assert not LOADED.scenario.shocks
+    assert page.locator("#shock-control").is_hidden()
+    assert page.locator("#shock-panel").is_hidden()
+
+
+def test_a_shock_shows_what_paxmodel_stress_gives(shocks_page: Page) -> None:
+    from paxmodel.outputs.stress_tables import survive
+    from paxmodel.outputs.tables import pct
+
+    page = shocks_page
+    shocked = load_scenario(SHOCKS)
+    options = page.eval_on_selector_all("#shock option", "nodes => nodes.map(n => n.value)")
+    assert options == ["", *shocked.scenario.shocks]
+    first = next(iter(shocked.memberships))
+    for shock in ("embargo", "al_half"):
+        before = runs(page)
+        page.locator("#shock").select_option(shock)
+        wait_for_update(page, before)
+        cell = json.loads(cli("stress", SHOCKS, "--membership", first, "--shock", shock, "--json"))["results"][first][
+            shock
+        ]
+        assert page.locator("#shock-name").inner_text() == shock
+        assert {
+            name: page.locator(f'[data-metric="shock-{name}"]').inner_text()
+            for name in ("baseline", "optimised", "shortfall", "survive")
+        } == {
+            "baseline": pct(cell["baseline"]["dependency"]),
+            "optimised": pct(cell["dependency"]),
+            "shortfall": pct(cell["shortfall_share"]),
+            "survive": survive(cell["time_to_survive_months"]),
+        }
+    # the run headline is still the unshocked run
+    assert headline(page) == cli_headline("--membership", first, scenario=SHOCKS)
+    before = runs(page)
+    page.locator("#shock").select_option("")
+    wait_for_update(page, before)
+    assert page.locator("#shock-panel").is_hidden()

@@ -8,13 +8,14 @@ const state = {
   members: new Set(),
   budget: null, // null: the file's value
   maxShare: null,
+  shock: "", // a shock of the file ("": none)
   sort: { key: "removed", descending: true },
   result: null, // the last /api/run answer
 };
 // Only one /api/run request in flight: a change while it runs is sent when it returns.
 const flight = { busy: false, again: false, started: 0, runs: 0 };
 const timings = []; // ms from a change to its numbers on screen (read by tests and benchmarks)
-window.paxmodel = { timings, state };
+window.paxmodel = { timings, state }; // (and `format`, below: tests compare it with the CLI's)
 
 const $ = (selector) => document.querySelector(selector);
 
@@ -29,24 +30,31 @@ function element(tag, attributes = {}, ...children) {
   return node;
 }
 
-// Python's f"{x:.1f}": the exact binary value rounded half to even (toFixed rounds ties up).
-function fixed1(x) {
+// Python's f"{x:.Nf}": the exact binary value rounded half to even (toFixed rounds ties up).
+function fixed(x, digits = 1) {
   const negative = x < 0 || Object.is(x, -0);
   const [whole, fraction] = Math.abs(x).toFixed(100).split(".");
-  let kept = BigInt(whole + fraction[0]);
-  const rest = fraction.slice(1);
+  let kept = BigInt(whole + fraction.slice(0, digits));
+  const rest = fraction.slice(digits);
   const tail = rest.slice(1).replace(/0+$/, "");
   if (rest[0] > "5" || (rest[0] === "5" && (tail !== "" || kept % 2n === 1n))) kept += 1n;
-  const digits = kept.toString().padStart(2, "0");
-  return `${negative ? "-" : ""}${digits.slice(0, -1)}.${digits.slice(-1)}`;
+  const text = kept.toString().padStart(digits + 1, "0");
+  const number = digits ? `${text.slice(0, -digits)}.${text.slice(-digits)}` : text;
+  return `${negative ? "-" : ""}${number}`;
 }
 // The command line's pct() and points() (paxmodel/outputs/tables.py).
-const pct = (value) => (value === null || value === undefined ? "–" : `${fixed1(100 * value)}%`);
+const pct = (value) => (value === null || value === undefined ? "–" : `${fixed(100 * value)}%`);
 function points(value) {
   if (value === null || value === undefined) return "–";
-  const text = fixed1(100 * value);
+  const text = fixed(100 * value);
   return `${text.startsWith("-") ? text : `+${text}`} pp`;
 }
+// survive() of paxmodel/outputs/stress_tables.py: stockpile months, or years beyond ten
+function survive(months) {
+  if (months === null || months === undefined) return "–";
+  return months < 120 ? `${fixed(months)} mo` : `${fixed(months / 12, 0)} y`;
+}
+window.paxmodel.format = { pct, points, survive };
 const amount = (value) => (value ? value.toLocaleString("en", { maximumSignificantDigits: 4 }) : "0");
 
 function sameSet(a, b) {
@@ -94,9 +102,15 @@ async function update() {
   const params = query();
   syncControls();
   try {
-    state.result = await getJson(`/api/run?${params}`);
+    const shock = state.shock;
+    const [result, stress] = await Promise.all([
+      getJson(`/api/run?${params}`),
+      shock ? getJson(`/api/stress?${params}&shock=${encodeURIComponent(shock)}`) : null,
+    ]);
+    state.result = result;
     showError(null);
-    render(state.result);
+    render(result);
+    renderShock(shock, stress);
   } catch (error) {
     showError(error.message);
   }
@@ -189,6 +203,16 @@ function buildControls() {
     changed();
   });
 
+  if (scenario.shocks.length) {
+    const select = $("#shock");
+    for (const name of scenario.shocks) select.append(element("option", { value: name, text: name }));
+    select.addEventListener("change", () => {
+      state.shock = select.value;
+      changed();
+    });
+    $("#shock-control").hidden = false;
+  }
+
   const head = $("#items thead tr");
   for (const [key, heading] of COLUMNS) {
     const button = element("button", { type: "button", text: heading });
@@ -233,6 +257,18 @@ function render(result) {
   $("#membership-label").textContent = `· ${result.membership} (${count} member${count === 1 ? "" : "s"})`;
   renderSectors(result);
   renderItems(result);
+}
+
+// One cell of `paxmodel stress --json`: the configuration under the chosen shock.
+function renderShock(shock, stress) {
+  $("#shock-panel").hidden = !shock;
+  if (!shock) return;
+  const cell = Object.values(stress.results)[0][shock];
+  $("#shock-name").textContent = shock;
+  $('[data-metric="shock-baseline"]').textContent = pct(cell.baseline.dependency);
+  $('[data-metric="shock-optimised"]').textContent = pct(cell.dependency);
+  $('[data-metric="shock-shortfall"]').textContent = pct(cell.shortfall_share);
+  $('[data-metric="shock-survive"]').textContent = survive(cell.time_to_survive_months);
 }
 
 function renderSectors(result) {
