@@ -9,18 +9,20 @@ same functions as their commands.
 
 Solving is serialised by one lock (HiGHS keeps process-wide state, and one warm model
 serves all requests); a request that cannot get the lock within `wait_seconds` is refused
-with `Busy` rather than queued for ever. The invite MILP (~0.1 s for K = 3 on the bundled
-scenario, far more on a large file) runs in a worker process of its own, so that it never
-holds up the page's runs; one that takes longer than `invite_seconds` is stopped (the
-worker is killed and replaced) and refused.
+with `Busy` rather than queued for ever. The slow answers, the invite MILP (~0.1 s for K = 3
+on the bundled scenario, far more on a large file) and the report (with its sweep when the
+scenario gives ranges), run in a worker process of their own, so that they never hold up
+the page's runs; one that takes longer than `slow_seconds` is stopped (the worker is killed
+and replaced) and refused.
 """
 
 from __future__ import annotations
 
+import functools
 import multiprocessing
 import threading
 from collections import OrderedDict
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from multiprocessing import get_context
@@ -74,13 +76,13 @@ class Variant:
 class Workbench:
     """The scenario file of `paxmodel serve` and a warm engine per override set."""
 
-    def __init__(self, path: str | Path, wait_seconds: float = 10.0, invite_seconds: float = 30.0) -> None:
+    def __init__(self, path: str | Path, wait_seconds: float = 10.0, slow_seconds: float = 30.0) -> None:
         self.path = Path(path)
         self.wait_seconds = wait_seconds
-        self.invite_seconds = invite_seconds
+        self.slow_seconds = slow_seconds
         self._lock = threading.Lock()
-        self._invite_lock = threading.Lock()
-        self._invite_pool: Pool | None = None
+        self._slow_lock = threading.Lock()
+        self._pool: Pool | None = None  # the worker process of the slow answers
         self._variants: OrderedDict[tuple[str, ...], Variant] = OrderedDict()
         self.base = self._variant(())  # fails here, at start-up, for a bad file
 
@@ -96,11 +98,28 @@ class Workbench:
             lock.release()
 
     def close(self) -> None:
-        """Stop the invite worker process, if one was started."""
-        if self._invite_pool is not None:
-            self._invite_pool.terminate()
-            self._invite_pool.join()
-            self._invite_pool = None
+        """Stop the worker process, if one was started."""
+        if self._pool is not None:
+            self._pool.terminate()
+            self._pool.join()
+            self._pool = None
+
+    def in_worker(self, what: str, job: Callable[..., tuple[str, Any]], *arguments: Any) -> Any:
+        """Run `job(*arguments)` in the worker process: its answer, or `UserError` with the
+        command line's lines, or `Busy` (and a new worker next time) after `slow_seconds`."""
+        with self.solving(self._slow_lock):
+            if self._pool is None:
+                # spawn, not fork: HiGHS keeps a thread pool that a forked child would inherit broken
+                self._pool = get_context("spawn").Pool(1)
+            pending = self._pool.apply_async(job, arguments)
+            try:
+                kind, answer = pending.get(timeout=self.slow_seconds)
+            except multiprocessing.TimeoutError:
+                self.close()
+                raise Busy(f"the {what} took longer than {self.slow_seconds:g} s and was stopped") from None
+        if kind == "error":
+            raise UserError(answer)
+        return answer
 
     def _variant(self, overrides: tuple[str, ...]) -> Variant:
         """The variant for `overrides`, loaded (and validated) once; call with the lock held."""
@@ -194,73 +213,87 @@ class Workbench:
     ) -> dict[str, Any]:
         """The document of `paxmodel invite --json`; the base is a named or an ad-hoc membership.
 
-        Solved in the invite worker process (see the module docstring).
+        Solved in the worker process (see the module docstring).
         """
         if max_new > MAX_INVITE:
             raise BadRequest(f"max_new: the server solves the invite MILP for at most {MAX_INVITE} new members")
-        arguments = (
+        document: dict[str, Any] = self.in_worker(
+            "invite MILP",
+            invite_document,
             str(self.path),
             configuration,
             max_new,
             None if candidates is None else tuple(candidates),
             frontier,
         )
-        with self.solving(self._invite_lock):
-            if self._invite_pool is None:
-                # spawn, not fork: HiGHS keeps a thread pool that a forked child would inherit broken
-                self._invite_pool = get_context("spawn").Pool(1)
-            pending = self._invite_pool.apply_async(invite_document, arguments)
-            try:
-                kind, answer = pending.get(timeout=self.invite_seconds)
-            except multiprocessing.TimeoutError:
-                self.close()
-                raise Busy(f"the invite MILP took longer than {self.invite_seconds:g} s and was stopped") from None
-        if kind == "error":
-            raise UserError(answer)
-        document: dict[str, Any] = answer
         return document
 
     def report(self, configuration: Configuration) -> tuple[str, str]:
-        """(file name, HTML text) of the exposure report, as `paxmodel report --format html` writes it."""
-        from paxmodel.analyses.exposure import report_from_result
-        from paxmodel.outputs.report import check_format, render
+        """(file name, HTML text) of the exposure report, as `paxmodel report --format html`
+        writes it (in the worker process)."""
+        from paxmodel.outputs.report import check_format
 
         check_format("html")
-        with self.solving():
-            variant = self._variant(configuration.overrides)
-            name, members = resolve_members(variant.loaded, configuration.membership, configuration.members)
-            variant.engine.engine.cold_start()
-            result = variant.engine.result(name, members)
-            exposure = report_from_result(variant.loaded, result)
-        return f"{name}.html", render(exposure, "html")
+        answer: tuple[str, str] = self.in_worker("report", report_document, str(self.path), configuration)
+        return answer
 
 
 _worker_variants: dict[tuple[str, tuple[str, ...]], LoadedScenario] = {}
 
 
+def worker_loaded(path: str, overrides: tuple[str, ...]) -> LoadedScenario:
+    """In the worker: the scenario under `overrides`, loaded once per override set."""
+    key = (path, overrides)
+    loaded = _worker_variants.get(key)
+    if loaded is None:
+        loaded = load_scenario(path, overrides)
+        if len(_worker_variants) >= MAX_VARIANTS:
+            _worker_variants.clear()
+        _worker_variants[key] = loaded
+    return loaded
+
+
+def user_errors_as_lines(job: Callable[..., Any]) -> Callable[..., tuple[str, Any]]:
+    """A worker job answering ("ok", answer), or ("error", the lines the command line prints)
+    for bad input (exceptions with their own constructors do not all survive pickling)."""
+
+    @functools.wraps(job)
+    def wrapped(*arguments: Any) -> tuple[str, Any]:
+        from paxmodel.outputs.messages import user_error_lines
+
+        try:
+            return "ok", job(*arguments)
+        except Exception as exc:
+            lines = user_error_lines(exc)
+            if lines is None:
+                raise
+            return "error", lines
+
+    return wrapped
+
+
+@user_errors_as_lines
 def invite_document(
     path: str, configuration: Configuration, max_new: int, candidates: tuple[str, ...] | None, frontier: bool
-) -> tuple[str, Any]:
-    """In the invite worker: ("ok", the invite JSON document) or ("error", the lines the command
-    line prints for the mistake). Loaded scenarios are kept per override set."""
+) -> dict[str, Any]:
+    """In the worker: the document of `paxmodel invite --json`."""
     from paxmodel.analyses.invite import invite
-    from paxmodel.outputs.messages import user_error_lines
 
-    try:
-        key = (path, configuration.overrides)
-        loaded = _worker_variants.get(key)
-        if loaded is None:
-            loaded = load_scenario(path, configuration.overrides)
-            if len(_worker_variants) >= MAX_VARIANTS:
-                _worker_variants.clear()
-            _worker_variants[key] = loaded
-        result = invite(loaded, configuration.membership, max_new, candidates, frontier, members=configuration.members)
-        return "ok", result.to_dict()
-    except Exception as exc:
-        lines = user_error_lines(exc)
-        if lines is None:
-            raise
-        return "error", lines
+    loaded = worker_loaded(path, configuration.overrides)
+    result = invite(loaded, configuration.membership, max_new, candidates, frontier, members=configuration.members)
+    return result.to_dict()
+
+
+@user_errors_as_lines
+def report_document(path: str, configuration: Configuration) -> tuple[str, str]:
+    """In the worker: (file name, the HTML report); with the uncertainty sweep of
+    `paxmodel report` when the scenario gives ranges (solved here, in one process)."""
+    from paxmodel.analyses.exposure import build_report
+    from paxmodel.outputs.report import render
+
+    loaded = worker_loaded(path, configuration.overrides)
+    report = build_report(loaded, configuration.membership, configuration.members, workers=1)
+    return f"{report.provenance.membership}.html", render(report, "html")
 
 
 def parse_configuration(params: Mapping[str, Sequence[str]], membership_param: str = "membership") -> Configuration:

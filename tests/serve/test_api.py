@@ -214,12 +214,12 @@ def test_serve_rejects_a_bad_scenario_before_listening(tmp_path: Path) -> None:
 
 
 def test_an_invite_that_takes_too_long_is_stopped_and_refused() -> None:
-    workbench = Workbench(BUNDLED, invite_seconds=0.001)
+    workbench = Workbench(BUNDLED, slow_seconds=0.001)
     try:
         with pytest.raises(Busy, match=r"took longer than 0\.001 s and was stopped"):
             workbench.invite(Configuration(membership="founding_2025"), 3, None, True)
-        assert workbench._invite_pool is None  # the worker was killed, not left solving
-        workbench.invite_seconds = 60
+        assert workbench._pool is None  # the worker was killed, not left solving
+        workbench.slow_seconds = 60
         answer = workbench.invite(Configuration(membership="founding_2025"), 1, None, False)
         assert answer == json.loads(cli_json("invite", BUNDLED, "--base", "founding_2025", "--max-new", "1"))
     finally:
