@@ -201,10 +201,10 @@ def test_numbers_are_formatted_as_the_command_lines_tables(page: Page) -> None:
     assert shown == [[pct(v) for v in AWKWARD], [points(v) for v in AWKWARD], [survive(m) for m in MONTHS]]
 
 
-def test_no_shock_selector_without_shocks(page: Page) -> None:
-    assert not LOADED.scenario.shocks
-    assert page.locator("#shock-control").is_hidden()
-    assert page.locator("#shock-panel").is_hidden()
+def test_the_files_shocks_are_offered(page: Page) -> None:
+    options = page.eval_on_selector_all("#shock option", "nodes => nodes.map(n => n.value)")
+    assert options == ["", *LOADED.scenario.shocks]
+    assert page.locator("#shock-panel").is_hidden()  # until one is chosen
 
 
 def test_a_shock_shows_what_paxmodel_stress_gives(shocks_page: Page) -> None:
