@@ -109,7 +109,9 @@ def emit_json(document: Any, output: Path | None, print_it: bool) -> None:
 def print_rich(renderable: Any) -> None:
     from rich.console import Console
 
-    console = Console(soft_wrap=False)
+    # markup=False: names from a scenario are text, never rich markup ("[/x]", "[link=...]");
+    # styles are set with Text objects. (Control characters are refused when a file is read.)
+    console = Console(soft_wrap=False, markup=False, emoji=False)
     if not console.is_terminal:
         console.width = max(console.width, 110)  # pipes and files: do not squeeze tables to 80
     console.print(renderable)

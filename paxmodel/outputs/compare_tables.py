@@ -163,7 +163,7 @@ def sweep_progress(enabled: bool) -> Iterator[Callable[[str], Callable[[int, int
         MofNCompleteColumn(),
         TimeElapsedColumn(),
         TimeRemainingColumn(),
-        console=Console(stderr=True),
+        console=Console(stderr=True, markup=False, emoji=False),
         transient=True,
     )
     with bar:

@@ -10,6 +10,7 @@ walk the data generically, so new sections of the format are covered without ext
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -24,13 +25,37 @@ MAX_REQUIREMENT = 1e15  # T_i after the inputs chain
 Locator = Callable[[FieldPath], Location]
 
 
+# Characters no name or text may hold: terminal control codes (ESC starts colour codes and
+# hyperlinks), and the bidirectional overrides that make text display in another order.
+_HIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def _hidden_character(text: str, key: bool) -> str | None:
+    found = _HIDDEN.search(text) or (re.search("[\t\n\r]", text) if key else None)
+    return None if found is None else f"U+{ord(found.group()):04X}"
+
+
 def check_numbers(data: Any, locate: Locator) -> list[Problem]:
-    """Every number of `data` (any nesting, iteratively) outside the policy, located."""
+    """Every number of `data` (any nesting, iteratively) outside the policy, and every text or
+    key holding a control character, located: names are printed to terminals and files."""
     problems: list[Problem] = []
     pending: list[tuple[FieldPath, Any]] = [((), data)]
     while pending and len(problems) < MAX_PROBLEMS:
         path, value = pending.pop()
-        if isinstance(value, dict):
+        if isinstance(value, str):
+            hidden = _hidden_character(value, key=False)
+            if hidden is not None:
+                problems.append(Problem(locate(path), dotted(path), f"control character {hidden} in text: not allowed"))
+        elif isinstance(value, dict):
+            for key in value:
+                hidden = _hidden_character(str(key), key=True)
+                if hidden is not None:
+                    field = (*path, shown(str(key)))
+                    problems.append(
+                        Problem(
+                            locate((*path, key)), dotted(field), f"control character {hidden} in a key: not allowed"
+                        )
+                    )
             pending.extend(((*path, key), item) for key, item in value.items())
         elif isinstance(value, list):
             pending.extend(((*path, index), item) for index, item in enumerate(value))

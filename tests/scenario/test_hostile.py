@@ -340,3 +340,87 @@ def test_results_do_not_depend_on_units_even_for_tiny_or_huge_budgets(quantity: 
     data, _ = load_yaml_mapping(TUTORIAL)
     data["settings"]["budget"] = None
     assert solve(scenario_from_dict(data), "with_allyland").objective < solve(unlimited, "with_allyland").objective
+
+
+INJECTION = """\
+paxmodel: 1
+name: "=HYPERLINK(\\"http://evil.example\\")"
+countries:
+  US: {name: "@SUM(A1)", risk: 0.0}
+  JP: {name: Japan, risk: 0.1}
+  CN: {name: China, risk: 1.0, concern: true}
+sectors:
+  semis:
+    name: Semiconductors
+    items:
+      "[link=http://evil.example]chips[/link]":
+        name: "-chips"
+        demand: 10
+        supply: {CN: 20, JP: 4}
+        expansion: {US: 5}
+memberships:
+  "[/x]": [US]
+  "[bold]allies": [US, JP]
+"""
+
+
+@pytest.mark.parametrize("command", ["run", "compare", "invite", "report"])
+def test_names_are_text_not_markup(command: str, tmp_path: Path) -> None:
+    """Rich markup in names is printed as written: no crash on "[/x]", no hidden hyperlink."""
+    path = tmp_path / "s.yaml"
+    path.write_text(INJECTION)
+    args = {
+        "run": ["run", str(path), "-m", "[/x]"],
+        "compare": ["compare", str(path), "-q"],
+        "invite": ["invite", str(path), "-b", "[/x]", "-k", "1"],
+        "report": ["report", str(path), "-f", "csv", "-o", str(tmp_path / "r.csv"), "-m", "[/x]"],
+    }[command]
+    result = CliRunner().invoke(app, args, env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    assert "\x1b]8;" not in result.output  # the terminal hyperlink escape
+    if command == "run":
+        assert "[link=http://evil.example]chips[/link]" in result.output
+    if command == "compare":
+        assert "[/x]" in result.output and "[bold]allies" in result.output
+
+
+def test_csv_text_cells_cannot_be_formulas(tmp_path: Path) -> None:
+    import csv
+
+    path = tmp_path / "s.yaml"
+    path.write_text(INJECTION)
+    output = tmp_path / "r.csv"
+    result = CliRunner().invoke(app, ["report", str(path), "-f", "csv", "-o", str(output), "-m", "[/x]"])
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(output.read_text().splitlines()))
+    assert rows and all(row["scenario"] == '\'=HYPERLINK("http://evil.example")' for row in rows)
+    assert {row["item_name"] for row in rows} == {"'-chips"}
+    assert "'@SUM(A1)" in {row["country_name"] for row in rows}
+    assert all(not cell.startswith(("=", "+", "@")) for row in rows for cell in row.values())
+    assert any(float(row["share"]) >= 0 for row in rows)  # numbers stay numbers
+
+
+@pytest.mark.parametrize(
+    ("text", "where"),
+    [
+        ('  JP: {name: "Ja\\e[31mpan", risk: 0.1}', "countries.JP.name"),
+        ('  JP: {name: "Ja\\u202Epan", risk: 0.1}', "countries.JP.name"),
+        ('  JP: {name: Japan, risk: 0.1, notes: "bell \\a"}', "countries.JP.notes"),
+    ],
+)
+def test_control_characters_in_text_are_refused(text: str, where: str, tmp_path: Path) -> None:
+    path = tmp_path / "s.yaml"
+    path.write_text(HEADER.replace("  JP: {name: Japan, risk: 0.1}", text))
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(path)
+    [problem] = caught.value.problems
+    assert problem.field == where and "control character U+" in problem.message
+    assert problem.location.line == 5
+
+
+def test_control_character_in_a_key_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "s.yaml"
+    path.write_text(HEADER + '  "evil\\e[2J": [US]\n')
+    result = CliRunner().invoke(app, ["validate", str(path)])
+    assert result.exit_code == 1 and "control character U+001B in a key" in result.output
+    assert "\x1b" not in result.output

@@ -34,6 +34,12 @@ COLUMNS = (
 )
 
 
+def cell(text: str) -> str:
+    """A text cell that a spreadsheet shows as text: one starting with = + - @ or a tab or
+    carriage return would be run as a formula (CSV injection), so it gets a leading '."""
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
 def render_csv(report: ExposureReport) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
@@ -50,17 +56,17 @@ def render_csv(report: ExposureReport) -> str:
                 cost = s.expansion_cost if case == "optimised" else 0.0
                 writer.writerow(
                     (
-                        prov.scenario,
-                        prov.membership,
+                        cell(prov.scenario),
+                        cell(prov.membership),
                         case,
                         row.sector,
-                        row.id,
-                        row.name,
-                        row.unit,
+                        cell(row.id),
+                        cell(row.name),
+                        cell(row.unit),
                         number(row.requirement),
                         number(shortfall),
                         s.country,
-                        s.name,
+                        cell(s.name),
                         s.group,
                         number(s.available),
                         number(sourced),
