@@ -37,6 +37,8 @@ from paxmodel.scenario.load import LoadedScenario
 
 EXACT_MAX_PLAYERS = 14
 DEFAULT_SAMPLES = 1000  # permutations, when sampling is needed and no number is given
+MAX_SAMPLES = 20_000  # the standard error falls as 1/sqrt(samples): more buys nothing visible
+ORDERS_PER_BATCH = 2000  # orders drawn and solved at a time
 
 # Values smaller than this are solver noise (far below HiGHS's 1e-7 tolerances), shown as 0.
 ZERO = 1e-12
@@ -223,8 +225,8 @@ def shapley(
     otherwise estimated from `samples` random orders (default `DEFAULT_SAMPLES`) drawn with
     `seed`, the same seed giving the same values. `exact=True` or `False` forces the method.
     """
-    if samples is not None and samples < 2:
-        raise ValueError("samples must be at least 2 (the standard error needs two)")
+    if samples is not None and not 2 <= samples <= MAX_SAMPLES:
+        raise ValueError(f"samples must be between 2 (the standard error needs two) and {MAX_SAMPLES:,}")
     name, players, engine = _setup(loaded, membership, members, solver, engine)
     if exact is None:
         exact = len(players) <= EXACT_MAX_PLAYERS
@@ -281,21 +283,41 @@ def _exact(
 def _sampled(
     engine: Solver, players: Sequence[str], samples: int, seed: int, progress: Progress | None
 ) -> tuple[dict[str, float], dict[str, float], float, float, int]:
+    """Means and standard errors over `samples` random orders, drawn and solved in batches of
+    `ORDERS_PER_BATCH` (memory stays bounded whatever `samples` is; the draws are the same)."""
     rng = random.Random(seed)
-    orders = [rng.sample(list(players), len(players)) for _ in range(samples)]
-    paths = [[frozenset(order[:k]) for k in range(len(order) + 1)] for order in orders]
-    flat = [members for path in paths for members in path]
-    removed = engine.removed_many(flat, progress)
     width = len(players) + 1
     index = {p: n for n, p in enumerate(players)}
-    contributions = np.zeros((samples, len(players)))
-    for s, order in enumerate(orders):
-        along = removed[s * width : (s + 1) * width]
-        for k, player in enumerate(order):
-            contributions[s, index[player]] = along[k + 1] - along[k]
-    means = contributions.mean(axis=0)
-    errors = contributions.std(axis=0, ddof=1) / math.sqrt(samples)
-    v_none = removed[0]
-    v_all = removed[width - 1]
-    values = {p: clean(float(means[index[p]])) for p in players}
-    return values, {p: clean(float(errors[index[p]])) for p in players}, v_all, v_none, len(set(flat))
+    count, mean, m2 = 0, np.zeros(len(players)), np.zeros(len(players))
+    distinct: set[frozenset[str]] = set()
+    v_none = v_all = 0.0
+    while count < samples:
+        batch = min(ORDERS_PER_BATCH, samples - count)
+        orders = [rng.sample(list(players), len(players)) for _ in range(batch)]
+        flat = [frozenset(order[:k]) for order in orders for k in range(width)]
+        distinct.update(flat)
+        removed = engine.removed_many(flat, _offset(progress, count * width, samples * width, len(flat)))
+        contributions = np.zeros((batch, len(players)))
+        for s, order in enumerate(orders):
+            along = removed[s * width : (s + 1) * width]
+            for k, player in enumerate(order):
+                contributions[s, index[player]] = along[k + 1] - along[k]
+        # merge the batch's mean and sum of squared deviations into the running ones (Chan et al.)
+        batch_mean = contributions.mean(axis=0)
+        batch_m2 = ((contributions - batch_mean) ** 2).sum(axis=0)
+        delta = batch_mean - mean
+        total = count + batch
+        mean = mean + delta * (batch / total)
+        m2 = m2 + batch_m2 + delta**2 * (count * batch / total)
+        count = total
+        v_none, v_all = removed[0], removed[width - 1]
+    errors = np.sqrt(m2 / (samples - 1)) / math.sqrt(samples)
+    values = {p: clean(float(mean[index[p]])) for p in players}
+    return values, {p: clean(float(errors[index[p]])) for p in players}, v_all, v_none, len(distinct)
+
+
+def _offset(progress: Progress | None, before: int, total: int, size: int) -> Progress | None:
+    """A batch's progress as part of the whole sweep's."""
+    if progress is None:
+        return None
+    return lambda done, todo: progress(before + (size * done // todo if todo else size), total)

@@ -372,12 +372,8 @@ def invite(
         )
 
     points: list[FrontierPoint] = []
-    if frontier:
-        for k in range(max_new + 1):
-            if k > len(pool) and points:
-                previous = points[-1]
-                points.append(replace(previous, k=k, milp_seconds=0.0))
-                continue
+    if frontier:  # k beyond the number of candidates changes nothing: the frontier stops there
+        for k in range(min(max_new, len(pool)) + 1):
             milp = model.solve(k, solver, warm_start=bool(points))
             if points and milp.objective > points[-1].milp_objective + PRUNE_TOLERANCE * max(1.0, abs(milp.objective)):
                 raise SolverError(
@@ -385,7 +381,7 @@ def invite(
                     f"({points[-1].milp_objective:.12g} -> {milp.objective:.12g})"
                 )
             points.append(point_for(milp))
-        best = points[-1]
+        best = replace(points[-1], k=max_new) if points[-1].k != max_new else points[-1]
     else:
         best = point_for(model.solve(min(max_new, len(pool)), solver))
         if best.k != max_new:

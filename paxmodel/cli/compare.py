@@ -44,6 +44,7 @@ def compare(
         typer.Option(
             "--samples",
             min=2,
+            max=20_000,
             help="Random orders for Shapley values of more than 14 members (default 1000); up to 14: exact.",
         ),
     ] = None,

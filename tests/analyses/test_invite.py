@@ -144,8 +144,9 @@ def test_k_beyond_candidates_and_zero() -> None:
     loaded = scenario("plain")
     candidates = loaded.default_candidates(loaded.memberships["base"])[:2]
     result = invite(loaded, "base", 4, candidates=candidates, frontier=True)
-    assert [p.k for p in result.frontier] == [0, 1, 2, 3, 4]
-    assert result.frontier[3].chosen == result.frontier[2].chosen == result.frontier[4].chosen
+    # k beyond the two candidates adds nothing: the frontier stops at 2, the answer is its last point
+    assert [p.k for p in result.frontier] == [0, 1, 2]
+    assert result.best.k == 4 and result.chosen == result.frontier[2].chosen
     assert result.frontier[0].chosen == ()
     assert result.frontier[0].optimised == pytest.approx(result.base_optimised, abs=1e-12)
     zero = invite(loaded, "base", 0)
@@ -158,8 +159,15 @@ def test_no_candidates_is_the_base_lp_proven_optimal() -> None:
     assert result.candidates == () and result.chosen == ()
     assert result.proven_optimal
     base_run = solve(loaded, membership="base")
-    assert [p.objective for p in result.frontier] == pytest.approx([base_run.objective] * 3, abs=1e-12)
+    assert [p.objective for p in result.frontier] == pytest.approx([base_run.objective], abs=1e-12)
     assert result.optimised == pytest.approx(base_run.optimised.dependency.overall, abs=1e-12)
+
+
+def test_a_huge_k_costs_no_more_than_the_number_of_candidates() -> None:
+    loaded = scenario("plain")
+    candidates = loaded.default_candidates(loaded.memberships["base"])[:2]
+    result = invite(loaded, "base", 1_000_000_000, candidates=candidates, frontier=True)
+    assert len(result.frontier) == 3 and result.max_new == 1_000_000_000
 
 
 def test_deterministic_output() -> None:

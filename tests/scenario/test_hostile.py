@@ -424,3 +424,19 @@ def test_control_character_in_a_key_is_refused(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["validate", str(path)])
     assert result.exit_code == 1 and "control character U+001B in a key" in result.output
     assert "\x1b" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("args", "status", "message"),
+    [
+        (["invite", "{s}", "-b", "allies", "-k", "1000000000", "--frontier"], 0, "max_new"),
+        (["compare", "{s}", "--shapley", "--samples", "1000000", "-q"], 2, "20000"),
+        (["compare", "{s}", "--shapley", "--samples", "1", "-q"], 2, "2"),
+    ],
+)
+def test_unbounded_options_are_bounded(args: list[str], status: int, message: str, tmp_path: Path) -> None:
+    path = tmp_path / "s.yaml"
+    path.write_text(HEADER)
+    result = CliRunner().invoke(app, [a.format(s=path) for a in args] + (["--json"] if status == 0 else []))
+    assert result.exit_code == status, result.output
+    assert message in result.output
