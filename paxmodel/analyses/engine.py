@@ -51,6 +51,7 @@ from paxmodel.model.arrays import (
     read_sourcing,
     with_supply_of,
 )
+from paxmodel.model.diagnostics import Diagnostics, SolutionDuals, diagnose
 from paxmodel.model.network import Network
 from paxmodel.model.run import Outcome, Runner, RunResult, baseline_outcome
 from paxmodel.model.solvers import SolverName, solver_label
@@ -263,6 +264,7 @@ class FastSolver(CachedSolver):
         self.cache.setdefault(config.key, evaluation)
         network = config.network or self.network
         sourcing = read_sourcing(network, self.engine.structure, values)
+        diagnostics = self._diagnostics(network, config, values)
         return RunResult(
             scenario=self.scenario,
             membership=name,
@@ -274,6 +276,31 @@ class FastSolver(CachedSolver):
             baseline=self.baseline_of(config),
             optimised=Outcome.measure(network, sourcing, network.risk_under(config.members)),
             overrides=self.overrides,
+            diagnostics=diagnostics,
+        )
+
+    def _diagnostics(self, network: Network, config: Configuration, values: Array) -> Diagnostics:
+        """Binding constraints and the budget's shadow price, from the duals of the solve just made."""
+        engine = self.engine
+        data = engine.variant_data(config) or engine.data
+        col_dual, row_dual = engine.duals()
+        structure = engine.structure
+        n_items, n_y, n_f = len(structure.items), data.n_y, data.n_f
+        return diagnose(
+            network,
+            config.members,
+            SolutionDuals(
+                items=structure.items,
+                supply_keys=structure.supply_keys,
+                expansion_keys=structure.expansion_keys,
+                y=values[:n_y].tolist(),
+                y_reduced_cost=col_dual[:n_y].tolist(),
+                f=values[n_y : n_y + n_f].tolist(),
+                v=values[n_y + n_f : n_y + n_f + n_items].tolist(),
+                capacity_dual=row_dual[n_items : n_items + n_f].tolist(),
+                share_cap_dual=row_dual[data.cap_rows].tolist() if len(data.cap_rows) else None,
+                budget_dual=float(row_dual[data.budget_row]) if data.budget_row >= 0 else None,
+            ),
         )
 
     def evaluate_many(

@@ -9,6 +9,7 @@ report".
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 import platform
@@ -128,6 +129,7 @@ class ItemRow:
     shortfall: Change | None
     split: dict[Case, Split] | None
     crma: dict[Case, CrmaFlag | None]
+    binding: str | None = None  # what stops the dependency falling further (model.diagnostics); None: unknown
 
     @property
     def active(self) -> bool:
@@ -172,6 +174,7 @@ class ItemRow:
                 case: None if flag is None else {"country": flag.country, "share": number(flag.share)}
                 for case, flag in self.crma.items()
             },
+            "binding": self.binding,
             "top_suppliers": [
                 {"country": s.country, "amount": number(s.baseline), "share": number(s.baseline / req)}
                 for s in self.top_suppliers
@@ -230,6 +233,7 @@ class Summary:
     hidden_upstream: tuple[tuple[str, float], ...]  # (item, look-through minus direct), optimised
     expansion_cost: float
     budget: float | None
+    budget_shadow_price: float | None = None  # objective fall per extra unit of budget (LP dual)
 
     def to_dict(self) -> dict[str, Any]:
         def pairs(values: Iterable[tuple[str, float]]) -> list[dict[str, Any]]:
@@ -247,6 +251,7 @@ class Summary:
             "hidden_upstream": pairs(self.hidden_upstream),
             "expansion_cost": number(self.expansion_cost),
             "budget": None if self.budget is None else number(self.budget),
+            "budget_shadow_price": None if self.budget_shadow_price is None else number(self.budget_shadow_price),
         }
 
 
@@ -365,7 +370,10 @@ def report_from_result(loaded: LoadedScenario, result: RunResult, date: dt.date 
     for sector_id, sector in scenario.sectors.items():
         for item_id, item in sector.items.items():
             if net.sector_of[item_id] == sector_id:
-                items[item_id] = _item_row(net, item_id, item.name, item.unit, outcomes, lookthrough, countries)
+                row = _item_row(net, item_id, item.name, item.unit, outcomes, lookthrough, countries)
+                if result.diagnostics is not None:
+                    row = dataclasses.replace(row, binding=result.diagnostics.binding.get(item_id))
+                items[item_id] = row
 
     def change(values: Mapping[Case, Mapping[str, float]], key: str) -> Change | None:
         if key not in values["baseline"]:
@@ -556,6 +564,7 @@ def _summary(
         )[:LARGEST],
         expansion_cost=sum(s.expansion_cost for r in items.values() for s in r.suppliers),
         budget=net.budget,
+        budget_shadow_price=None if result.diagnostics is None else result.diagnostics.budget_shadow_price,
     )
 
 

@@ -193,6 +193,11 @@ class HighsCore:
         value = float(self.highs.getInfo().max_primal_infeasibility)
         return value if value == value else float("inf")
 
+    def duals(self) -> tuple[Array, Array]:
+        """(column reduced costs, row duals) of the last solve."""
+        solution = self.highs.getSolution()
+        return np.asarray(solution.col_dual, dtype=np.float64), np.asarray(solution.row_dual, dtype=np.float64)
+
     def numbers(self, members: Members, variant: LpData | None = None) -> tuple[Numbers, Array]:
         """(objective, dependency, shortfall, sector dependencies) of the configuration; the column values.
 

@@ -24,6 +24,7 @@ from typing import Any
 import pulp
 
 from paxmodel.model.arrays import LpStructure
+from paxmodel.model.diagnostics import Diagnostics, SolutionDuals, diagnose
 from paxmodel.model.network import Network
 from paxmodel.model.solvers import SolverError, SolverName, make_solver, pulp_v4_warnings_silenced
 from paxmodel.model.sourcing import NOISE, Sourcing
@@ -84,6 +85,7 @@ class Solution:
     status: str
     objective: float
     sourcing: Sourcing
+    diagnostics: Diagnostics | None = None
 
 
 class SourcingModel:
@@ -139,13 +141,16 @@ class SourcingModel:
             terms = [(var, 1.0) for var in y_of[i]] + [(self.v[i], 1.0)]
             terms += [(var, -share) for j, share in users[i] for var in y_of[j]]
             self._add_row(terms, "==", net.demand[i] / T[i], f"balance_{n}")
+        self.capacity_rows: list[pulp.LpConstraint] = []
         for n, (i, c) in enumerate(self.expansion_keys):
             available = net.available[i].get(c, 0.0) / T[i]
-            self._add_row([(self.y[(i, c)], 1.0), (self.f[(i, c)], -1.0)], "<=", available, f"capacity_{n}")
+            row = self._add_row([(self.y[(i, c)], 1.0), (self.f[(i, c)], -1.0)], "<=", available, f"capacity_{n}")
+            self.capacity_rows.append(row)
+        self.budget_row: pulp.LpConstraint | None = None
         if net.budget is not None and self.expansion_keys:
             coefficients, budget = net.budget_row(self.expansion_keys)
             terms = [(self.f[key], a) for a, key in zip(coefficients, self.expansion_keys, strict=True)]
-            self._add_row(terms, "<=", budget, "budget")
+            self.budget_row = self._add_row(terms, "<=", budget, "budget")
         self.share_caps: list[pulp.LpConstraint] = []
         s = net.max_single_share
         for n, (i, c) in enumerate(self.share_cap_keys):
@@ -203,7 +208,28 @@ class SourcingModel:
                 "the scenario's numbers are too far apart to solve reliably"
             )
         objective = float(pulp.value(self.problem.objective) or 0.0)
-        return Solution(status="optimal", objective=objective, sourcing=self.read_sourcing(self.values()))
+        values = self.values()
+        sourcing = self.read_sourcing(values)
+        return Solution("optimal", objective, sourcing, self.diagnostics(members, values))
+
+    def diagnostics(self, members: frozenset[str], values: dict[str, list[float]]) -> Diagnostics:
+        """Binding constraints and the budget's shadow price of the current solution (its duals)."""
+        return diagnose(
+            self.network,
+            members,
+            SolutionDuals(
+                items=self.network.active_items,
+                supply_keys=self.supply_keys,
+                expansion_keys=self.expansion_keys,
+                y=values["y"],
+                y_reduced_cost=[var.dj or 0.0 for var in self.y.values()],
+                f=values["f"],
+                v=values["v"],
+                capacity_dual=[row.pi or 0.0 for row in self.capacity_rows],
+                share_cap_dual=[row.pi or 0.0 for row in self.share_caps] if self.share_cap_keys else None,
+                budget_dual=None if self.budget_row is None else (self.budget_row.pi or 0.0),
+            ),
+        )
 
     def values(self) -> dict[str, list[float]]:
         """Current variable values as lists aligned with the key lists (y, f, v)."""

@@ -54,6 +54,11 @@ _SUPPLY_FREE = (
 )
 
 
+def budget_scale(raw_coefficients: Iterable[float]) -> float:
+    """What the budget row is divided by (its largest coefficient; 1 for a row of zeros)."""
+    return max(raw_coefficients, default=0.0) or 1.0
+
+
 @dataclass(frozen=True)
 class Network:
     """Items, countries and coefficients of one scenario (MODEL.md section 2 notation)."""
@@ -147,7 +152,7 @@ class Network:
         small budget is not lost under the solvers' tolerances (nor a large cost x requirement
         beyond HiGHS's largest coefficient). The right-hand side is inf without a budget."""
         raw = [self.expansion_cost[i].get(c, 0.0) * self.requirement[i] for i, c in keys]
-        scale = max(raw, default=0.0) or 1.0
+        scale = budget_scale(raw)
         return [r / scale for r in raw], float("inf") if self.budget is None else self.budget / scale
 
     @cached_property

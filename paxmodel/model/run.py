@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from paxmodel.model.diagnostics import Diagnostics
 from paxmodel.model.lp import SourcingModel
 from paxmodel.model.network import Network
 from paxmodel.model.solvers import SolverName, solver_label
@@ -57,6 +58,7 @@ class RunResult:
     baseline: Outcome = field(repr=False)
     optimised: Outcome = field(repr=False)
     overrides: tuple[str, ...] = ()  # `--set` overrides the scenario was loaded with
+    diagnostics: Diagnostics | None = field(default=None, repr=False)  # from the LP duals (PuLP solves)
 
     @property
     def removed(self) -> float:
@@ -108,8 +110,10 @@ class RunResult:
                 )
             entry["sourcing"] = {c: number(x) for c, x in sorted(opt.sourcing.sourced[i].items())}
             entry["expansion"] = {c: number(x) for c, x in sorted(opt.sourcing.expansion[i].items())}
+            if self.diagnostics is not None:
+                entry["binding"] = self.diagnostics.binding.get(i)
             items[i] = entry
-        return {
+        document = {
             "scenario": self.scenario,
             "membership": self.membership,
             "members": list(self.members),
@@ -125,7 +129,10 @@ class RunResult:
             },
             "sectors": sectors,
             "items": items,
-        } | ({"overrides": list(self.overrides)} if self.overrides else {})
+        }
+        if self.diagnostics is not None:
+            document["diagnostics"] = self.diagnostics.to_dict()
+        return document | ({"overrides": list(self.overrides)} if self.overrides else {})
 
 
 def number(value: float) -> float:
@@ -222,6 +229,7 @@ class Runner:
             baseline=self.baseline,
             optimised=Outcome.measure(network, solution.sourcing, network.risk_under(frozenset(members))),
             overrides=self.loaded.overrides,
+            diagnostics=solution.diagnostics,
         )
 
 

@@ -307,3 +307,14 @@ def test_input_entry_may_carry_a_distribution() -> None:
     network = Network.from_scenario(scenario_from_dict(data))
     assert network.inputs["a"] == {"b": 2.0, "c": 3.0}
     assert network.value_share["a"] == {"b": 0.2, "c": pytest.approx(0.3)}
+
+
+def test_binding_constraints_in_the_report(small: ExposureReport) -> None:
+    # bloc = {US, JP}: wafers all from JP (a member, risk 0): nothing binds; polysilicon uses all
+    # of the US expansion (50) before DE and CN: capacity; gallium is 0.5 t short; spare is not required.
+    binding = {i: row.binding for i, row in small.items.items()}
+    assert binding == {"wafer": "none", "polysilicon": "capacity", "gallium": "shortfall", "spare": None}
+    assert small.summary.budget_shadow_price is None  # no budget in the file
+    document = small.to_dict()
+    assert document["items"]["polysilicon"]["binding"] == "capacity"
+    assert document["summary"]["budget_shadow_price"] is None

@@ -143,6 +143,7 @@ def test_html_flags_and_lookthrough(small: ExposureReport) -> None:
     assert text_of(poly[4]) == "–"  # no inputs
     assert text_of(poly[8]) == "US 50 (cost 100)"
     assert text_of(poly[1]) == "CN 85.7%DE 14.3%"  # one supplier per line
+    assert [text_of(cells[10]) for cells in (gallium, poly, wafer)] == ["shortfall", "capacity", "nothing"]
 
 
 def csv_rows(report: ExposureReport) -> list[dict[str, str]]:
@@ -234,7 +235,7 @@ def test_markdown_table_cells_cannot_be_broken_by_scenario_text(tmp_path: Path) 
     assert row.startswith("| Gallium \\| raw \\*ore\\* (`gallium`) |")
     header = next(line for line in text.splitlines() if line.startswith("| Item |"))
     cells = re.split(r"(?<!\\)\|", row.strip())[1:-1]
-    assert len(cells) == len(re.split(r"(?<!\\)\|", header.strip())[1:-1]) == 11
+    assert len(cells) == len(re.split(r"(?<!\\)\|", header.strip())[1:-1]) == 12
 
 
 @pytest.mark.parametrize("format", ["json", "csv", "html", "md"])

@@ -26,6 +26,7 @@ from paxmodel.outputs.report.text import (
     TITLE,
     amount,
     before_after,
+    binding_text,
     crma_text,
     expansion_uses,
     members_text,
@@ -258,7 +259,8 @@ def _sector(report: ExposureReport, sector: SectorRow, charts: dict[str, Chart])
         '<th class="num">HHI<small>today → membership</small></th>'
         '<th class="num">Shortfall<small>membership</small></th>'
         "<th>Expansion used<small>country, amount (cost)</small></th>"
-        f"<th>Non-member &gt; {threshold(CRMA_LIMIT)}<small>today → membership</small></th></tr></thead>"
+        f"<th>Non-member &gt; {threshold(CRMA_LIMIT)}<small>today → membership</small></th>"
+        "<th>Binds<small>membership</small></th></tr></thead>"
         f"<tbody>{rows}</tbody></table></div>"
     )
     key = (
@@ -286,7 +288,9 @@ def _item_row(report: ExposureReport, row: ItemRow) -> str:
         f'<span class="id">{escape(row.id)}</span></th>'
     )
     if row.dependency is None:
-        return head + '<td class="num">0</td><td colspan="9" class="quiet">not required (total requirement 0)</td></tr>'
+        return (
+            head + '<td class="num">0</td><td colspan="10" class="quiet">not required (total requirement 0)</td></tr>'
+        )
     lookthrough = "–"
     lt_class = None
     if row.inputs and row.lookthrough is not None:
@@ -314,7 +318,8 @@ def _item_row(report: ExposureReport, row: ItemRow) -> str:
         + _change_cell(row.hhi, fmt="hhi")
         + f'<td class="num">{_mark(short, "flag" if short != "0" else None)}</td>'
         + f"<td>{_lines(expansion_uses(row, unit=False)) or '–'}</td>"
-        + f"<td>{_flagged(crma) if flags[1] is not None else crma}</td></tr>"
+        + f"<td>{_flagged(crma) if flags[1] is not None else crma}</td>"
+        + f"<td>{escape(binding_text(row))}</td></tr>"
     )
 
 

@@ -10,6 +10,7 @@ from paxmodel.outputs.report.text import (
     READING,
     TITLE,
     before_after,
+    binding_text,
     crma_text,
     expansion_text,
     members_text,
@@ -111,13 +112,13 @@ def _sector(report: ExposureReport, sector: SectorRow) -> list[str]:
         f"{before_after(sector.concern_share)} · sector weight {sector.weight:g}",
         "",
         "| Item | Requirement | Top suppliers (share today) | Dependency | Removed | Look-through | Concern share "
-        f"| HHI | Shortfall | Expansion used (cost) | Non-member > {threshold(CRMA_LIMIT)} |",
-        "|---|---:|---|---:|---:|---:|---:|---:|---:|---|---|",
+        f"| HHI | Shortfall | Expansion used (cost) | Non-member > {threshold(CRMA_LIMIT)} | Binds |",
+        "|---|---:|---|---:|---:|---:|---:|---:|---:|---|---|---|",
     ]
     for row in report.sector_items(sector):
         name = f"{md(row.name)} (`{row.id}`)" if not set("`|\\") & set(row.id) else f"{md(row.name)} ({md(row.id)})"
         if row.dependency is None:
-            lines.append(f"| {name} | 0 | not required | – | – | – | – | – | – | – | – |")
+            lines.append(f"| {name} | 0 | not required | – | – | – | – | – | – | – | – | – |")
             continue
         lookthrough = before_after(row.lookthrough) if row.inputs else "–"
         concern = before_after(row.concern_share)
@@ -131,7 +132,7 @@ def _sector(report: ExposureReport, sector: SectorRow) -> list[str]:
             f"| {name} | {md(with_unit(row.requirement, row.unit))} | {top_suppliers_text(row)} "
             f"| {before_after(row.dependency)} | {removed_points(row.dependency.removed)} | {lookthrough} "
             f"| {concern} | {before_after(row.hhi, 'hhi')} | {md(shortfall_text(row))} "
-            f"| {md(expansion_text(row))} | {crma} |"
+            f"| {md(expansion_text(row))} | {crma} | {binding_text(row)} |"
         )
     lines += [
         "",

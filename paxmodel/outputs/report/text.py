@@ -48,6 +48,13 @@ READING = (
         "the status-quo sourcing, judged against the same membership.",
     ),
     (
+        "Binds",
+        "What stops the item's dependency from falling further under the membership, read from the "
+        "optimisation's dual values: the budget (a member could expand but the money is spent), a shortfall, "
+        "the cap on one non-member's share, the capacity of safer suppliers, or nothing (the item already "
+        "comes from the safest suppliers there are).",
+    ),
+    (
         "Expansion used",
         "New capacity in member countries that the optimised sourcing uses, with its cost in the scenario's cost unit.",
     ),
@@ -231,6 +238,15 @@ def summary_sentences(report: ExposureReport) -> list[str]:
     if s.expansion_cost > 0:
         budget = "no budget limit" if s.budget is None else f"budget {amount(s.budget)}"
         sentences.append(f"New capacity in member countries costs {amount(s.expansion_cost)} ({budget}).")
+    if s.budget_shadow_price is not None:
+        if s.budget_shadow_price > 0:
+            binds = [r.name for r in report.items.values() if r.binding == "budget"]
+            sentences.append(
+                f"The budget binds: one more unit of it would remove about {100 * s.budget_shadow_price:.3g} "
+                f"points of dependency (the objective's shadow price), through {', '.join(binds) or 'its items'}."
+            )
+        else:
+            sentences.append("The budget does not bind: more money would not lower the dependency.")
     return sentences
 
 
@@ -257,3 +273,16 @@ def uncertainty_sentences(report: ExposureReport) -> list[str]:
         if top:
             sentences.append(f"The uncertain numbers that move its removal most: {top}.")
     return sentences
+
+
+BINDING_LABELS = {
+    "budget": "budget",
+    "shortfall": "shortfall",
+    "share_cap": "share cap",
+    "capacity": "capacity",
+    "none": "nothing",
+}
+
+
+def binding_text(row: ItemRow) -> str:
+    return "–" if row.binding is None else BINDING_LABELS.get(row.binding, row.binding)
