@@ -26,6 +26,7 @@ from paxmodel.model.uncertainty import uncertain_inputs
 from paxmodel.scenario.load import LoadedScenario
 
 if TYPE_CHECKING:
+    from paxmodel.analyses.stress import ReportStress
     from paxmodel.analyses.sweep import ReportUncertainty
 
 Case = Literal["baseline", "optimised"]
@@ -304,22 +305,27 @@ class ExposureReport:
     sectors: tuple[SectorRow, ...]  # in file order
     items: dict[str, ItemRow]  # in file order (sector by sector)
     uncertainty: ReportUncertainty | None = None  # a sweep over the scenario's ranges, if it has any
+    stress: ReportStress | None = None  # every membership under every shock, if the scenario has shocks
 
     def sector_items(self, sector: SectorRow) -> tuple[ItemRow, ...]:
         return tuple(self.items[i] for i in sector.items)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON document: plain floats, deterministic for a given date."""
-        return {
-            "report": "sector-exposure",
-            "provenance": self.provenance.to_dict(),
-            "summary": self.summary.to_dict(),
-            "countries": {
-                c.code: {"name": c.name, "group": c.group, "risk": number(c.risk)} for c in self.countries.values()
-            },
-            "sectors": {s.id: s.to_dict() for s in self.sectors},
-            "items": {i.id: i.to_dict() for i in self.items.values()},
-        } | ({"uncertainty": self.uncertainty.to_dict()} if self.uncertainty is not None else {})
+        return (
+            {
+                "report": "sector-exposure",
+                "provenance": self.provenance.to_dict(),
+                "summary": self.summary.to_dict(),
+                "countries": {
+                    c.code: {"name": c.name, "group": c.group, "risk": number(c.risk)} for c in self.countries.values()
+                },
+                "sectors": {s.id: s.to_dict() for s in self.sectors},
+                "items": {i.id: i.to_dict() for i in self.items.values()},
+            }
+            | ({"uncertainty": self.uncertainty.to_dict()} if self.uncertainty is not None else {})
+            | ({"stress": self.stress.to_dict()} if self.stress is not None else {})
+        )
 
 
 def build_report(
@@ -331,11 +337,14 @@ def build_report(
     samples: int | None = None,
     seed: int = 0,
     workers: int | None = None,
+    stress: bool = True,
 ) -> ExposureReport:
     """Solve one membership of `loaded` (as `paxmodel run` does) and build its exposure report.
 
     When the scenario gives ranges (MODEL.md 6), the report also carries a sweep of `samples`
     samples (default `REPORT_SAMPLES`; 0: none) of this membership and the file's others.
+    When it has shocks (MODEL.md 5) and `stress` is true, a stress section: every membership
+    of the file under every shock.
     """
     result = solve(loaded, membership, members, solver)
     report = report_from_result(loaded, result, date)
@@ -346,6 +355,10 @@ def build_report(
         swept |= {name: codes for name, codes in loaded.memberships.items() if name not in swept}
         outcome = sweep(loaded, samples=samples or REPORT_SAMPLES, seed=seed, workers=workers, members=swept)
         report = replace(report, uncertainty=ReportUncertainty.of(outcome))
+    if stress and loaded.scenario.shocks:
+        from paxmodel.analyses.stress import report_stress
+
+        report = replace(report, stress=report_stress(loaded, result.membership, result.members))
     return report
 
 

@@ -365,6 +365,92 @@ def worst_case(
     )
 
 
+@dataclass(frozen=True)
+class ShortItem:
+    """An item the report's membership runs short of under one shock."""
+
+    shock: str
+    item: str
+    share: float  # u_i / T_i after re-sourcing
+    baseline_share: float  # the status quo's, under the same cuts
+    stock: float
+    months: float | None  # time to survive on the stock
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "shock": self.shock,
+            "item": self.item,
+            "shortfall_share": number(self.share),
+            "baseline_shortfall_share": number(self.baseline_share),
+            "stock": number(self.stock),
+            "time_to_survive_months": _maybe(self.months),
+        }
+
+
+@dataclass(frozen=True)
+class ReportStress:
+    """The stress section of the exposure report: the matrix in brief, and the report's
+    membership in detail (the items it runs short of, and for how long stocks last)."""
+
+    membership: str
+    memberships: tuple[str, ...]
+    shocks: tuple[str, ...]
+    cuts: dict[str, Cuts]
+    shortfall: dict[tuple[str, str], float]  # (membership, shock) -> overall shortfall share
+    dependency: dict[tuple[str, str], float]
+    time_to_survive: dict[tuple[str, str], float | None]
+    items_short: tuple[ShortItem, ...]  # the report's membership, by shock then item
+
+    @classmethod
+    def of(cls, result: StressResult, membership: str) -> ReportStress:
+        keys = [(m, s) for m in result.memberships for s in result.shocks]
+        short = []
+        for shock in result.shocks:
+            cell = result.cell(membership, shock)
+            months = cell.item_months()
+            for item in cell.items_short:
+                base = cell.baseline.items[item].shortfall / cell.network.requirement[item]
+                short.append(
+                    ShortItem(shock, item, cell.item_shortfall_share[item], base, cell.stock[item], months[item])
+                )
+        return cls(
+            membership=membership,
+            memberships=result.memberships,
+            shocks=result.shocks,
+            cuts={s: result.cell(membership, s).cuts for s in result.shocks},
+            shortfall={k: result.cells[k].shortfall_share.overall for k in keys},
+            dependency={k: result.cells[k].dependency.overall for k in keys},
+            time_to_survive={k: result.cells[k].time_to_survive for k in keys},
+            items_short=tuple(short),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        def matrix(values: Mapping[tuple[str, str], float | None]) -> dict[str, dict[str, float | None]]:
+            return {m: {s: _maybe(values[(m, s)]) for s in self.shocks} for m in self.memberships}
+
+        return {
+            "membership": self.membership,
+            "shocks": {s: [[c, i, number(cut)] for (c, i), cut in self.cuts[s].items()] for s in self.shocks},
+            "shortfall_share": matrix(self.shortfall),
+            "dependency": matrix(self.dependency),
+            "time_to_survive_months": matrix(self.time_to_survive),
+            "items_short": [row.to_dict() for row in self.items_short],
+        }
+
+
+def report_stress(loaded: LoadedScenario, membership: str, members: tuple[str, ...]) -> ReportStress | None:
+    """The report's stress section: every membership of the file (or the report's ad-hoc set)
+    under every shock; None when the scenario has no shocks."""
+    if not loaded.scenario.shocks:
+        return None
+    if membership in loaded.memberships and loaded.memberships[membership] == members:
+        result = stress(loaded)
+    else:
+        result = stress(loaded, members=members)
+        membership = result.memberships[0]
+    return ReportStress.of(result, membership)
+
+
 class StressEngine:
     """Evaluates (membership, cuts) configurations of one scenario on the one warm engine.
 

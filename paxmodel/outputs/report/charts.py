@@ -66,6 +66,8 @@ def report_charts(report: ExposureReport) -> list[Chart]:
         charts.append(lookthrough_chart(report))
     if report.uncertainty is not None and report.uncertainty.drivers:
         charts.append(tornado_chart(report))
+    if report.stress is not None:
+        charts.append(stress_heatmap(report))
     for sector in report.sectors:
         if sector.dependency is not None:
             charts.append(sourcing_split_chart(report, sector))
@@ -141,6 +143,48 @@ def tornado_chart(report: ExposureReport) -> Chart:
             f"dependency removed by {u.membership} ({'Sobol total index' if sobol else 'Morris mu*'})."
         ),
         svg=_svg(figure, "drivers"),
+    )
+
+
+def stress_heatmap(report: ExposureReport) -> Chart:
+    """Shortfall share after re-sourcing, memberships (rows) x shocks (columns), values written in."""
+    from matplotlib.figure import Figure
+
+    st = report.stress
+    assert st is not None
+    rows, columns = list(st.memberships), list(st.shocks)
+    values = [[st.shortfall[(m, s)] for s in columns] for m in rows]
+    top = max([*(v for row in values for v in row), 1e-9])
+    labels = max(len(_short(c)) for c in columns)  # rotated column labels take this much height
+    figure = Figure(figsize=(WIDTH, 0.7 + 0.32 * len(rows) + 0.045 * labels))
+    ax = figure.subplots()
+    _margins(figure, [_short(m) for m in rows], top=0.2, bottom=0.3 + 0.045 * labels)
+    ax.imshow(values, cmap="Oranges", vmin=0.0, vmax=top, aspect="auto")
+    for r, row in enumerate(values):
+        for c, value in enumerate(row):
+            ax.text(
+                c,
+                r,
+                f"{100 * value:.1f}%",
+                ha="center",
+                va="center",
+                fontsize=7,
+                color="white" if value > 0.6 * top else "#222222",
+            )
+    ax.set_xticks(range(len(columns)), [_short(c) for c in columns], rotation=35, ha="right", fontsize=7)
+    ax.set_yticks(range(len(rows)), [_short(m) for m in rows], fontsize=7)
+    for label in ax.get_yticklabels():
+        if label.get_text() == _short(st.membership):
+            label.set_fontweight("bold")
+    ax.tick_params(length=0)
+    for side in ax.spines.values():
+        side.set_visible(False)
+    return Chart(
+        name="stress",
+        title="Share of the requirement left unmet after re-sourcing, by membership and shock",
+        description="Heat map: rows are memberships, columns are shocks; each cell gives the weighted share of "
+        "the bloc's requirement that stays unmet after it re-sources optimally under the shock.",
+        svg=_svg(figure, "stress"),
     )
 
 

@@ -3,6 +3,10 @@
 Countries listed for an item are those that supply it in either case, have supply available
 or can expand it. Items with total requirement 0 need nothing and have no rows. Numbers are
 written exactly as in the JSON report (`number`), so the two can be compared as floats.
+
+When the scenario has shocks, rows with case `shock:NAME` follow: one per item the membership
+runs short of under that shock, with the shortfall in `item_shortfall` (the country columns
+empty; `share` is the shortfall share u_i / T_i).
 """
 
 from __future__ import annotations
@@ -75,4 +79,25 @@ def render_csv(report: ExposureReport) -> str:
                         number(cost),
                     )
                 )
+    if report.stress is not None:
+        for r in report.stress.items_short:
+            row = report.items[r.item]
+            writer.writerow(
+                (
+                    prov.scenario,
+                    prov.membership,
+                    f"shock:{r.shock}",
+                    row.sector,
+                    row.id,
+                    row.name,
+                    row.unit,
+                    number(row.requirement),
+                    number(r.share * row.requirement),
+                    *("",) * 4,
+                    "",
+                    number(r.share),
+                    "",
+                    "",
+                )
+            )
     return buffer.getvalue()

@@ -31,7 +31,9 @@ from paxmodel.outputs.report.text import (
     expansion_uses,
     members_text,
     removed_points,
+    stress_sentences,
     summary_sentences,
+    survive_text,
     threshold,
     top_suppliers,
     uncertainty_sentences,
@@ -134,6 +136,7 @@ def render_html(report: ExposureReport, charts: list[Chart]) -> str:
         _summary(report),
         _overview(report, by_name.get("dependency_by_sector"), by_name.get("lookthrough")),
         _uncertainty(report, by_name.get("drivers")),
+        _stress(report, by_name.get("stress")),
         *(_sector(report, sector, by_name) for sector in report.sectors),
         _reading(),
         _provenance(report),
@@ -233,6 +236,48 @@ def _uncertainty(report: ExposureReport, tornado: Chart | None) -> str:
     return (
         '<section id="uncertainty">\n<h2>Uncertainty</h2>\n'
         f'<ul class="summary">{sentences}</ul>\n{table}\n{_figure(tornado)}\n</section>'
+    )
+
+
+def _stress(report: ExposureReport, heatmap: Chart | None) -> str:
+    """Stress tests: the heat map, the shocks' cuts, the items the membership runs short of."""
+    st = report.stress
+    if st is None:
+        return ""
+    from paxmodel.outputs.stress_tables import describe_cuts
+
+    sector_of = {i: row.sector for i, row in report.items.items()}
+    sentences = "".join(f"<li>{escape(sentence)}</li>" for sentence in stress_sentences(report))
+    shocks = "".join(
+        f'<tr><th scope="row">{escape(s)}</th><td>{escape(describe_cuts(st.cuts[s], sector_of))}</td>'
+        f'<td class="num">{pct(st.shortfall[(st.membership, s)])}</td></tr>'
+        for s in st.shocks
+    )
+    table = (
+        '<div class="table-wrap"><table class="sectors">'
+        "<thead><tr><th>Shock</th><th>Cuts<small>share of supply and expansion lost</small></th>"
+        f'<th class="num">Unmet<small>{escape(st.membership)}</small></th></tr></thead>'
+        f"<tbody>{shocks}</tbody></table></div>"
+    )
+    short = ""
+    if st.items_short:
+        rows = "".join(
+            f'<tr><th scope="row">{escape(r.shock)}</th><td>{escape(r.item)}</td>'
+            f'<td class="num">{pct(r.share)}</td><td class="num">{pct(r.baseline_share)}</td>'
+            f'<td class="num">{escape(survive_text(r.months, r.stock))}</td></tr>'
+            for r in st.items_short
+        )
+        short = (
+            '<div class="table-wrap"><table class="items">'
+            "<thead><tr><th>Shock</th><th>Item</th>"
+            f'<th class="num">Short<small>{escape(st.membership)}</small></th>'
+            '<th class="num">Short<small>status quo</small></th>'
+            '<th class="num">Stock lasts</th></tr></thead>'
+            f"<tbody>{rows}</tbody></table></div>"
+        )
+    return (
+        '<section id="stress">\n<h2>Stress tests</h2>\n'
+        f'<ul class="summary">{sentences}</ul>\n{_figure(heatmap)}\n{table}\n{short}\n</section>'
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from paxmodel.analyses.exposure import CASES, CHOKEPOINT_CONCERN_SHARE, CRMA_LIMIT, ExposureReport, SectorRow
 from paxmodel.outputs.report.charts import Chart, sector_chart_names
@@ -16,7 +17,9 @@ from paxmodel.outputs.report.text import (
     members_text,
     removed_points,
     shortfall_text,
+    stress_sentences,
     summary_sentences,
+    survive_text,
     threshold,
     top_suppliers_text,
     uncertainty_sentences,
@@ -91,6 +94,7 @@ def render_markdown(report: ExposureReport, charts: list[Chart], chart_folder: s
                 "",
             ]
         lines += image("drivers")
+    lines += _stress(report, image)
     for sector in report.sectors:
         lines += _sector(report, sector)
         split_name, hhi_name = sector_chart_names(sector)
@@ -141,6 +145,42 @@ def _sector(report: ExposureReport, sector: SectorRow) -> list[str]:
         "(EU CRMA) benchmark under the membership.",
         "",
     ]
+    return lines
+
+
+def _stress(report: ExposureReport, image: Callable[[str], list[str]]) -> list[str]:
+    """Stress tests: sentences, the heat map, the shortfall matrix, the items short."""
+    st = report.stress
+    if st is None:
+        return []
+    from paxmodel.outputs.stress_tables import describe_cuts
+
+    sector_of = {i: row.sector for i, row in report.items.items()}
+    lines = ["## Stress tests", "", *(f"- {md(sentence)}" for sentence in stress_sentences(report)), ""]
+    lines += image("stress")
+    lines += [
+        "| Membership | " + " | ".join(md(s) for s in st.shocks) + " |",
+        "|---|" + "---:|" * len(st.shocks),
+        *(f"| {md(m)} | " + " | ".join(pct(st.shortfall[(m, s)]) for s in st.shocks) + " |" for m in st.memberships),
+        "",
+        "*Share of the requirement left unmet after re-sourcing.*",
+        "",
+        "| Shock | Cuts (share of supply and expansion lost) |",
+        "|---|---|",
+        *(f"| {md(s)} | {md(describe_cuts(st.cuts[s], sector_of))} |" for s in st.shocks),
+        "",
+    ]
+    if st.items_short:
+        lines += [
+            f"| Shock | Item | Short ({md(st.membership)}) | Short (status quo) | Stock lasts |",
+            "|---|---|---:|---:|---:|",
+            *(
+                f"| {md(r.shock)} | {md(r.item)} | {pct(r.share)} | {pct(r.baseline_share)} "
+                f"| {survive_text(r.months, r.stock)} |"
+                for r in st.items_short
+            ),
+            "",
+        ]
     return lines
 
 

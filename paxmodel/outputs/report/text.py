@@ -286,3 +286,45 @@ BINDING_LABELS = {
 
 def binding_text(row: ItemRow) -> str:
     return "–" if row.binding is None else BINDING_LABELS.get(row.binding, row.binding)
+
+
+def stress_sentences(report: ExposureReport) -> list[str]:
+    """What the stress tests say: the report's membership under its worst shock, the worst cell."""
+    st = report.stress
+    if st is None:
+        return []
+    m = st.membership
+    worst_shock = max(st.shocks, key=lambda shock: (st.shortfall[(m, shock)], st.dependency[(m, shock)]))
+    share = st.shortfall[(m, worst_shock)]
+    sentences = [
+        f"Under {_count(len(st.shocks), 'shock')} of the scenario, after re-sourcing as well as it can, {m} "
+        + (
+            f"leaves at most {pct(share)} of its requirement unmet ({worst_shock})."
+            if share > 0
+            else "meets its whole requirement under every one."
+        )
+    ]
+    if len(st.memberships) > 1:
+        cell = max(st.shortfall, key=lambda key: (st.shortfall[key], st.dependency[key]))
+        if st.shortfall[cell] > 0:
+            sentences.append(
+                f"Across the {len(st.memberships)} memberships, the worst case is {cell[0]} under {cell[1]} "
+                f"({pct(st.shortfall[cell])} unmet)."
+            )
+    if st.items_short:
+        items = sorted({row.item for row in st.items_short})
+        sentences.append(f"Items that run short under some shock: {', '.join(items)}.")
+        stocked = [row for row in st.items_short if row.stock > 0 and row.months is not None]
+        if stocked:
+            row = min(stocked, key=lambda r: r.months or 0.0)
+            sentences.append(f"Stockpiles last {row.months:.1f} months at the shortest ({row.item} under {row.shock}).")
+        else:
+            sentences.append("The scenario gives no stockpile for the items that run short: no buffer is known.")
+    return sentences
+
+
+def survive_text(months: float | None, stock: float) -> str:
+    """Time to survive on a stockpile, as a table cell."""
+    if stock <= 0:
+        return "no stock"
+    return "–" if months is None else f"{months:.1f} months"
