@@ -3,7 +3,7 @@
     python benchmarks/bench_serve.py                       # 2 x 50 toggles (about 40 s)
     python benchmarks/bench_serve.py --toggles 200 --screenshot docs/img/serve.png
 
-A live server (uvicorn in a thread, as the tests start it) serves the bundled scenario; Debian's
+`paxmodel serve` (in a process of its own, as a user starts it) serves the bundled scenario; Debian's
 Chromium (`/usr/bin/chromium`, or PAXMODEL_CHROMIUM) opens the page, and each toggle ticks or
 unticks one country by a click. The page itself records the time from the change to its new
 numbers on screen (`performance.now()` around fetch, JSON and drawing); that is the update
@@ -26,23 +26,21 @@ from __future__ import annotations
 
 import argparse
 import os
+import socket
 import statistics
 import subprocess
 import sys
-import threading
 import time
 import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
-import uvicorn
 from playwright.sync_api import Page, sync_playwright
 
 from paxmodel.analyses.engine import FastSolver
 from paxmodel.model.run import Runner
 from paxmodel.outputs.files import json_text
-from paxmodel.serve.app import create_app
-from paxmodel.serve.workbench import Workbench
+from paxmodel.scenario.load import load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 BUNDLED = ROOT / "scenarios" / "pax_silica_2026.yaml"
@@ -60,13 +58,24 @@ CHROMIUM_ARGS = [
 TOGGLED = ("IN", "TW", "NL", "CA", "DE", "QA", "AE", "BR", "CL", "NO")  # ticked, then unticked, in turn
 
 
-def serve(workbench: Workbench) -> tuple[uvicorn.Server, threading.Thread, str]:
-    server = uvicorn.Server(uvicorn.Config(create_app(workbench), host="127.0.0.1", port=0, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.02)
-    return server, thread, f"http://127.0.0.1:{server.servers[0].sockets[0].getsockname()[1]}"
+def serve() -> tuple[subprocess.Popen[bytes], str]:
+    """`paxmodel serve` on the bundled scenario in its own process (as a user runs it), on a free port."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    command = [sys.executable, "-m", "paxmodel", "serve", str(BUNDLED.relative_to(ROOT)), "--port", str(port)]
+    server = subprocess.Popen(command, stderr=subprocess.DEVNULL, cwd=ROOT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            with urllib.request.urlopen(url + "/api/scenario", timeout=1):
+                return server, url
+        except OSError:
+            if time.monotonic() > deadline or server.poll() is not None:
+                server.kill()
+                raise RuntimeError("paxmodel serve did not start") from None
+            time.sleep(0.1)
 
 
 def wait_for_update(page: Page, before: int) -> None:
@@ -117,21 +126,19 @@ def main() -> None:
     parser.add_argument("--screenshot", type=Path, default=None)
     args = parser.parse_args()
 
-    workbench = Workbench(BUNDLED)
-    server, thread, url = serve(workbench)
+    server, url = serve()
     try:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             page = browser.new_page(viewport={"width": 1280, "height": 900})
             page.goto(url + "/")
             wait_for_update(page, 0)
+            if args.screenshot is not None:  # the page as it opens
+                save_screenshots(page, args.screenshot)
             for _ in range(2):  # one untimed round: warm the browser's code paths
                 before = int(page.evaluate("document.documentElement.dataset.runs"))
                 page.locator('[data-country="IN"]').click()
                 wait_for_update(page, before)
-            if args.screenshot is not None:
-                save_screenshots(page, args.screenshot)
-                page.set_viewport_size({"width": 1280, "height": 900})
             latencies, configurations = toggle_in_browser(page, args.toggles)
             paused, _ = toggle_in_browser(page, args.toggles, args.pause)
             browser.close()
@@ -142,10 +149,10 @@ def main() -> None:
 
         api_times = [timed(lambda m=members: api(m)) for members in configurations]
     finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+        server.terminate()
+        server.wait(timeout=10)
 
-    runner = Runner(workbench.base.loaded)
+    runner = Runner(load_scenario(BUNDLED))
     fast = FastSolver(runner)
 
     def engine(members: tuple[str, ...]) -> None:
@@ -180,10 +187,12 @@ def save_screenshots(page: Page, path: Path) -> None:
     """The page at laptop width (whole page) and at phone width (one screen), as in docs/serve.md."""
     page.wait_for_selector("#invite:not([aria-busy]) [data-invite]")
     path.parent.mkdir(parents=True, exist_ok=True)
+    page.set_viewport_size({"width": 1280, "height": 1100})
     page.screenshot(path=str(path), full_page=True)
     page.set_viewport_size({"width": 390, "height": 844})
     page.wait_for_timeout(200)
     page.screenshot(path=str(path.with_name(f"{path.stem}-phone{path.suffix}")))
+    page.set_viewport_size({"width": 1280, "height": 900})
     print(f"wrote {path} and {path.with_name(f'{path.stem}-phone{path.suffix}')}")
 
 

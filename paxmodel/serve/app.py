@@ -42,7 +42,7 @@ PARAMETERS = {
     "compare": {"membership", "set"},
     "invite": {"base", "members", "set", "max_new", "candidates", "frontier"},
     "stress": {"membership", "members", "shock", "set"},
-    "report": {"membership", "members", "set"},
+    "report": {"membership", "members", "set", "samples", "seed"},
     "scenario": set(),
 }
 # Content security: the page may load only what this server serves.
@@ -115,7 +115,13 @@ def create_app(workbench: Workbench) -> Starlette:
         return workbench.invite(configuration, max_new, candidates, frontier)
 
     def report(params: dict[str, list[str]]) -> Response:
-        name, html = workbench.report(parse_configuration(params))
+        samples, seed = single(params, "samples"), single(params, "seed")
+        configuration = parse_configuration({k: v for k, v in params.items() if k not in ("samples", "seed")})
+        name, html = workbench.report(
+            configuration,
+            None if samples is None else whole_number(samples, "samples"),
+            0 if seed is None else whole_number(seed, "seed"),
+        )
         headers = {**HEADERS, "Content-Disposition": f'attachment; filename="{name}"'}
         return Response(html, media_type="text/html", headers=headers)
 

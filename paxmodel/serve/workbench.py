@@ -32,6 +32,7 @@ from typing import Any
 
 from paxmodel.analyses.engine import FastSolver
 from paxmodel.model.run import Runner, resolve_members
+from paxmodel.model.uncertainty import uncertain_inputs
 from paxmodel.scenario.load import LoadedScenario, load_scenario
 
 MAX_VARIANTS = 32  # override sets kept warm (least recently used dropped first)
@@ -228,13 +229,19 @@ class Workbench:
         )
         return document
 
-    def report(self, configuration: Configuration) -> tuple[str, str]:
-        """(file name, HTML text) of the exposure report, as `paxmodel report --format html`
-        writes it (in the worker process)."""
+    def report(self, configuration: Configuration, samples: int | None = None, seed: int = 0) -> tuple[str, str]:
+        """(file name, HTML text) of the exposure report, as `paxmodel report --format html
+        [--samples N --seed S]` writes it (in the worker process)."""
         from paxmodel.outputs.report import check_format
 
         check_format("html")
-        answer: tuple[str, str] = self.in_worker("report", report_document, str(self.path), configuration)
+        if (samples is not None and samples < 0) or seed < 0:
+            raise BadRequest("samples and seed: 0 or more")
+        if samples and not uncertain_inputs(self.base.loaded):
+            raise BadRequest("samples: the scenario gives no ranges to sample")
+        answer: tuple[str, str] = self.in_worker(
+            "report", report_document, str(self.path), configuration, samples, seed
+        )
         return answer
 
 
@@ -285,14 +292,16 @@ def invite_document(
 
 
 @user_errors_as_lines
-def report_document(path: str, configuration: Configuration) -> tuple[str, str]:
+def report_document(path: str, configuration: Configuration, samples: int | None, seed: int) -> tuple[str, str]:
     """In the worker: (file name, the HTML report); with the uncertainty sweep of
     `paxmodel report` when the scenario gives ranges (solved here, in one process)."""
     from paxmodel.analyses.exposure import build_report
     from paxmodel.outputs.report import render
 
     loaded = worker_loaded(path, configuration.overrides)
-    report = build_report(loaded, configuration.membership, configuration.members, workers=1)
+    report = build_report(
+        loaded, configuration.membership, configuration.members, samples=samples, seed=seed, workers=1
+    )
     return f"{report.provenance.membership}.html", render(report, "html")
 
 

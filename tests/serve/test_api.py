@@ -177,7 +177,7 @@ def test_page_and_static_files_are_served_from_here(live: LiveServer) -> None:
 
 
 def test_the_scenario_file_is_never_written(live: LiveServer) -> None:
-    for query in ("/api/run?members=US", "/api/run?set=settings.budget=1", "/api/report?members=US"):
+    for query in ("/api/run?members=US", "/api/run?set=settings.budget=1", "/api/report?members=US&samples=0"):
         assert live.get(query)[0] == 200
     assert hashlib.sha256(Path(BUNDLED).read_bytes()).hexdigest() == SCENARIO_BYTES
 
@@ -238,3 +238,15 @@ def test_stress_is_the_bytes_of_paxmodel_stress_json(live_shocks: LiveServer) ->
     code, _, err = cli("stress", SHOCKS, "--members", "US", "--shock", "quake")
     assert (status, code) == (400, 1)
     assert json.loads(body) == {"error": err.rstrip("\n")}
+
+
+def test_report_takes_samples_and_seed_as_the_command_does(live_shocks: LiveServer, tmp_path: Path) -> None:
+    status, body = live_shocks.get("/api/report?membership=founding")
+    assert status == 200
+    cli("report", SHOCKS, "--membership", "founding", "--output", str(tmp_path / "cli.html"))
+    assert body == (tmp_path / "cli.html").read_bytes()
+    # that scenario gives no ranges: asking for samples is a mistake, as on the command line
+    status, body = live_shocks.get("/api/report?membership=founding&samples=10")
+    assert status == 400
+    assert json.loads(body) == {"error": "error: samples: the scenario gives no ranges to sample"}
+    assert live_shocks.get("/api/report?membership=founding&seed=-1")[0] == 400

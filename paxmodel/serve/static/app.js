@@ -116,7 +116,7 @@ async function update() {
   }
   $("#report").href = `/api/report?${params}`;
   timings.push(performance.now() - started);
-  $("#timing").textContent = `updated in ${Math.round(timings[timings.length - 1])} ms`;
+  $("#timing").textContent = `${timings.length === 1 ? "loaded" : "updated"} in ${Math.round(timings.at(-1))} ms`;
   flight.busy = false;
   flight.runs += 1;
   if (flight.again) {
