@@ -7,8 +7,10 @@ MODEL.md 2.2 on the cut numbers) and we report its dependency and *shortfall sha
 (u_i / T_i, averaged with the usual weights), the status quo under the same shock, and how
 long stockpiles last (12 * stock_i / u_i months).
 
-Cells are evaluated through the warm engine: one `FastSolver` per shock variant, re-solved
-from membership to membership.
+Cells are evaluated on the one warm engine (`FastSolver`): a shock is a variant of the
+scenario's numbers (`Network.with_cuts`) whose LP differs in bounds only; the cells are solved
+one membership at a time, shock after shock, each warm-started from the last. The worst case
+(`--worst K`) is one MILP: `paxmodel.analyses.interdiction`.
 """
 
 from __future__ import annotations
@@ -19,7 +21,9 @@ from typing import Any
 
 import numpy as np
 
+from paxmodel.analyses.engine import Configuration, Evaluation
 from paxmodel.analyses.interdiction import MilpSize
+from paxmodel.model.arrays import Array
 from paxmodel.model.network import Network
 from paxmodel.model.run import EMPTY_MEMBERSHIP, Outcome, Runner, number, resolve_members
 from paxmodel.model.solvers import SolverError
@@ -451,6 +455,11 @@ def report_stress(loaded: LoadedScenario, membership: str, members: tuple[str, .
     return ReportStress.of(result, membership)
 
 
+# A solution of the LP without cuts that meets the cut LP's bounds and rows to within this
+# (share space: fractions of an item's requirement) is taken as the cut LP's optimum as well.
+FEASIBILITY_MARGIN = 1e-9
+
+
 class StressEngine:
     """Evaluates (membership, cuts) configurations of one scenario on the one warm engine.
 
@@ -473,11 +482,22 @@ class StressEngine:
         self._y_item = np.array([position[i] for i, _ in engine.structure.supply_keys], dtype=np.intp)
         self._requirement = np.array([self.network.requirement[i] for i in self.items], dtype=np.float64)
         self._variants: dict[str, Network] = {}  # shock name -> the cut numbers
+        self._unshocked: dict[frozenset[str], tuple[Evaluation, Array]] = {}  # members -> optimum, values
+
+    def _still_feasible(self, config: Configuration, values: Array) -> bool:
+        """Whether `values` (a solution of the LP without cuts) satisfies every bound and row of
+        the configuration's cut LP, to within `FEASIBILITY_MARGIN`."""
+        engine = self.solver.engine
+        target = engine.target(config.members, engine.variant_data(config))
+        margin = FEASIBILITY_MARGIN
+        if np.any(values > target.col_upper + margin):
+            return False
+        activity = np.zeros(len(target.row_upper))
+        np.add.at(activity, engine.entry_row, target.a_value * values[engine.entry_col])
+        return bool(np.all(activity <= target.row_upper + margin) and np.all(activity >= target.row_lower - margin))
 
     def cell(self, membership: str, members: Sequence[str], shock: str, cuts: Cuts) -> Cell:
         """One membership under one named set of cuts ("" with no cuts = as loaded)."""
-        from paxmodel.analyses.engine import Configuration
-
         variant = None
         if cuts:
             variant = self._variants.get(shock)
@@ -485,7 +505,15 @@ class StressEngine:
                 variant = self._variants[shock] = self.network.with_cuts(cuts)
         config = Configuration(frozenset(members), shock if cuts else "", variant)
         engine = self.solver.engine
-        evaluation, values = engine.evaluate(config)
+        unshocked = self._unshocked.get(config.members)
+        if unshocked is not None and cuts and self._still_feasible(config, unshocked[1]):
+            # The cuts leave the optimum without them feasible: it is still optimal (the costs
+            # are unchanged and the feasible set only shrank). No solve needed.
+            evaluation, values = unshocked
+        else:
+            evaluation, values = engine.evaluate(config)
+            if not cuts:
+                self._unshocked[config.members] = (evaluation, values)
         self.solver.cache.setdefault(config.key, evaluation)
         d = engine.data  # risks are the same in every cut variant
         y = values[engine.y_index]
@@ -560,6 +588,9 @@ def stress(
     if worst is None and not shock_cuts:
         raise ValueError("the scenario defines no shocks: add a `shocks:` section or use --worst K")
     engine = StressEngine(loaded)
+    unshocked: dict[str, Cell] = {}
+    for name, codes in chosen.items():  # first: a shock that does not bind reuses these optima
+        unshocked[name] = engine.cell(name, codes, "", {})
     worst_found = None
     if worst is not None:
         if len(chosen) != 1:
@@ -569,9 +600,6 @@ def stress(
     elif attackers is not None or frontier:
         raise ValueError("--attackers and --frontier go with --worst K")
     cells: dict[tuple[str, str], Cell] = {}
-    unshocked: dict[str, Cell] = {}
-    for name, codes in chosen.items():
-        unshocked[name] = engine.cell(name, codes, "", {})
     for name, codes in chosen.items():  # one membership at a time: neighbours differ by a few bounds
         for shock, cuts in shock_cuts.items():
             cells[(name, shock)] = engine.cell(name, codes, shock, cuts)

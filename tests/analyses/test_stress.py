@@ -223,3 +223,25 @@ def test_a_shock_changes_only_bounds_and_the_fast_path_equals_a_full_build() -> 
     import dataclasses
 
     assert not differs_in_supply_only(network, dataclasses.replace(network, budget=1.0))
+
+
+def test_a_shock_that_does_not_bind_reuses_the_unshocked_optimum_and_equals_a_solve() -> None:
+    """The optimum without cuts, when the cuts leave it feasible, is the cut LP's optimum too."""
+    from paxmodel.analyses.engine import Configuration
+    from paxmodel.analyses.stress import StressEngine
+
+    data = copy.deepcopy(HAND)
+    data["shocks"]["cn_quarter"] = [{"country": "CN", "cut": 0.25}]  # CN keeps 6; the optimum buys 3
+    loaded = scenario_from_dict(data)
+    engine = StressEngine(loaded)
+    for name, members in loaded.memberships.items():
+        engine.cell(name, members, "", {})
+    solves = engine.solver.engine.solves
+    shocks = {"cn_quarter": {("CN", "ga"): 0.25}, "cn_all": {("CN", "ga"): 1.0}}
+    cells = {s: engine.cell("us", ("US",), s, cuts) for s, cuts in shocks.items()}
+    assert engine.solver.engine.solves == solves + 1  # only cn_all needed a solve
+    for shock, cuts in shocks.items():
+        fresh = StressEngine(loaded).solver
+        config = Configuration(frozenset({"US"}), shock, fresh.network.with_cuts(cuts))
+        assert cells[shock].objective == pytest.approx(fresh.evaluate(config).objective, abs=1e-12)
+    assert cells["cn_quarter"].shortfall_share.overall == 0
