@@ -13,6 +13,7 @@ The Python API, for notebooks and scripts::
     paxmodel.shapley(scenario, "signatories_2026").values   # {member: Shapley value}
     paxmodel.stress(scenario).records()                     # memberships x shocks, as flat dicts
     paxmodel.sweep(scenario, samples=200, seed=1).to_dict()  # Monte Carlo over the distributions
+    paxmodel.frontier(scenario, "signatories_2026").points  # exact budget breakpoints
 
 Names are imported on first use so that `import paxmodel` (and the CLI's `--help`) stay fast.
 """
@@ -47,6 +48,8 @@ _EXPORTS = {
     "MarginalValues": "paxmodel.analyses.contributions",
     "ShapleyValues": "paxmodel.analyses.contributions",
     "FastSolver": "paxmodel.analyses.engine",
+    "frontier": "paxmodel.analyses.frontier",
+    "Frontier": "paxmodel.analyses.frontier",
     "invite": "paxmodel.analyses.invite",
     "InviteResult": "paxmodel.analyses.invite",
     "stress": "paxmodel.analyses.stress",
@@ -59,6 +62,7 @@ __all__ = [
     "Comparison",
     "ExposureReport",
     "FastSolver",
+    "Frontier",
     "InviteResult",
     "LoadedScenario",
     "MarginalValues",
@@ -74,6 +78,7 @@ __all__ = [
     "SweepResult",
     "build_report",
     "compare",
+    "frontier",
     "generate_scenario",
     "invite",
     "load_scenario",
@@ -91,6 +96,7 @@ if TYPE_CHECKING:
     from paxmodel.analyses.contributions import MarginalValues, ShapleyValues, marginal, shapley
     from paxmodel.analyses.engine import FastSolver
     from paxmodel.analyses.exposure import ExposureReport, build_report
+    from paxmodel.analyses.frontier import Frontier, frontier
     from paxmodel.analyses.invite import InviteResult, invite
     from paxmodel.analyses.stress import StressResult, stress
     from paxmodel.analyses.sweep import SweepResult, sweep

@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Any, Literal
 
+from paxmodel.analyses.frontier import Frontier, budget_frontier
 from paxmodel.model.network import Network
 from paxmodel.model.run import Outcome, RunResult, number, solve
 from paxmodel.model.solvers import SolverName
@@ -306,6 +307,7 @@ class ExposureReport:
     items: dict[str, ItemRow]  # in file order (sector by sector)
     uncertainty: ReportUncertainty | None = None  # a sweep over the scenario's ranges, if it has any
     stress: ReportStress | None = None  # every membership under every shock, if the scenario has shocks
+    frontier: Frontier | None = None  # the cost of de-risking for this membership (MODEL.md 8)
 
     def sector_items(self, sector: SectorRow) -> tuple[ItemRow, ...]:
         return tuple(self.items[i] for i in sector.items)
@@ -325,6 +327,7 @@ class ExposureReport:
             }
             | ({"uncertainty": self.uncertainty.to_dict()} if self.uncertainty is not None else {})
             | ({"stress": self.stress.to_dict()} if self.stress is not None else {})
+            | ({"frontier": self.frontier.to_dict()} if self.frontier is not None else {})
         )
 
 
@@ -426,7 +429,10 @@ def report_from_result(loaded: LoadedScenario, result: RunResult, date: dt.date 
         sources=dict(scenario.sources),
         overrides=loaded.overrides,
     )
-    return ExposureReport(provenance=provenance, summary=summary, countries=countries, sectors=sectors, items=items)
+    frontier = budget_frontier(net, result.members, result.membership, loaded.name)
+    return ExposureReport(
+        provenance=provenance, summary=summary, countries=countries, sectors=sectors, items=items, frontier=frontier
+    )
 
 
 def lookthrough_dependency(network: Network, dependency: Mapping[str, float]) -> dict[str, float]:

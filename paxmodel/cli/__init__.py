@@ -4,7 +4,7 @@ One module per group of commands; importing them registers the commands on `app`
 order a user meets them.
 """
 
-from paxmodel.cli import checks, compare, importers, report, risk, run, serve, stress, sweep  # noqa: F401  (registers the commands)
+from paxmodel.cli import checks, compare, frontier, importers, report, risk, run, serve, stress, sweep  # noqa: F401  (registers the commands)
 from paxmodel.cli.common import app
 
 __all__ = ["app", "main"]

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from paxmodel.analyses.exposure import CASES, ExposureReport, SectorRow
+from paxmodel.analyses.frontier import Frontier
 
 INSTALL_HINT = "pip install 'paxmodel[report]'"
 
@@ -62,6 +63,8 @@ def report_charts(report: ExposureReport) -> list[Chart]:
     """Every chart of the report: sector dependency, look-through, then sourcing split and HHI per sector."""
     require_matplotlib()
     charts = [sector_dependency_chart(report)]
+    if report.frontier is not None and len(report.frontier.points) > 1:
+        charts.append(frontier_chart(report.frontier))
     if any(r.inputs and r.lookthrough is not None for r in report.items.values()):
         charts.append(lookthrough_chart(report))
     if report.uncertainty is not None and report.uncertainty.drivers:
@@ -199,6 +202,33 @@ def _short_path(path: str) -> str:
     if parts[0] == "countries":
         return f"{parts[1]} {parts[2]}"
     return path
+
+
+def frontier_chart(frontier: Frontier) -> Chart:
+    """Dependency removed against budget: the exact piecewise-linear frontier, breakpoints marked."""
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(WIDTH, 3.2))
+    ax = figure.add_subplot()
+    budgets = [p.budget for p in frontier.points]
+    removed = [p.removed for p in frontier.points]
+    ax.plot(budgets, removed, color="#1f5f8b", linewidth=1.6, marker="o", markersize=3.5)
+    ax.set_xlabel("budget (total cost of expansion used)", fontsize=8)
+    ax.set_ylabel("dependency removed", fontsize=8)
+    ax.yaxis.set_major_formatter(_percent_formatter())
+    ax.xaxis.set_major_formatter("{x:,.0f}")
+    _style(ax)
+    ax.grid(axis="y", color="#e3e7eb", linewidth=0.6)
+    figure.subplots_adjust(left=0.1, right=0.97, top=0.95, bottom=0.17)
+    return Chart(
+        name="frontier",
+        title="Cost of de-risking: dependency removed against budget",
+        description=(
+            "Line chart: the dependency the membership removes as the expansion budget grows from 0 to "
+            f"the saturation budget {frontier.saturation_budget:,.6g}; straight between the marked breakpoints."
+        ),
+        svg=_svg(figure, "frontier"),
+    )
 
 
 def lookthrough_chart(report: ExposureReport) -> Chart:

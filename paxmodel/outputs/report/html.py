@@ -137,6 +137,7 @@ def render_html(report: ExposureReport, charts: list[Chart]) -> str:
         _overview(report, by_name.get("dependency_by_sector"), by_name.get("lookthrough")),
         _uncertainty(report, by_name.get("drivers")),
         _stress(report, by_name.get("stress")),
+        _frontier(report, by_name.get("frontier")),
         *(_sector(report, sector, by_name) for sector in report.sectors),
         _reading(),
         _provenance(report),
@@ -279,6 +280,32 @@ def _stress(report: ExposureReport, heatmap: Chart | None) -> str:
         '<section id="stress">\n<h2>Stress tests</h2>\n'
         f'<ul class="summary">{sentences}</ul>\n{_figure(heatmap)}\n{table}\n{short}\n</section>'
     )
+
+
+def _frontier(report: ExposureReport, chart: Chart | None) -> str:
+    """The cost of de-risking: budget breakpoints, removal and the cost of each point removed."""
+    frontier = report.frontier
+    if frontier is None or len(frontier.points) < 2:
+        return ""
+    segments = frontier.segments()
+    rows = []
+    for n, p in enumerate(frontier.points):
+        cost = segments[n - 1]["cost_per_point"] if n else None
+        rows.append(
+            f'<tr><td class="num">{amount(p.budget)}</td><td class="num">{pct(p.dependency)}</td>'
+            f'<td class="num">{removed_points(p.removed)}</td>'
+            f'<td class="num">{"–" if cost is None else amount(cost)}</td></tr>'
+        )
+    table = (
+        '<div class="table-wrap"><table class="frontier"><thead><tr><th class="num">Budget</th>'
+        '<th class="num">Dependency</th><th class="num">Removed</th><th class="num">Cost per point removed</th>'
+        f"</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
+    )
+    text = (
+        "<p>The dependency removed grows with the expansion budget, in straight segments between these "
+        f"budgets, up to {amount(frontier.saturation_budget)}: beyond it nothing more is bought.</p>"
+    )
+    return f'<section id="frontier">\n<h2>Cost of de-risking</h2>\n{text}\n{_figure(chart)}\n{table}\n</section>'
 
 
 def _sector(report: ExposureReport, sector: SectorRow, charts: dict[str, Chart]) -> str:

@@ -10,6 +10,7 @@ from paxmodel.outputs.report.charts import Chart, sector_chart_names
 from paxmodel.outputs.report.text import (
     READING,
     TITLE,
+    amount,
     before_after,
     binding_text,
     crma_text,
@@ -82,6 +83,8 @@ def render_markdown(report: ExposureReport, charts: list[Chart], chart_folder: s
         "",
         *image("dependency_by_sector"),
         *image("lookthrough"),
+        *_frontier(report),
+        *image("frontier"),
     ]
     u = report.uncertainty
     if u is not None:
@@ -210,3 +213,27 @@ def _provenance(report: ExposureReport) -> list[str]:
     else:
         lines.append("The scenario lists no sources.")
     return lines
+
+
+def _frontier(report: ExposureReport) -> list[str]:
+    """The cost of de-risking: budget breakpoints, removal and the cost of each point removed."""
+    frontier = report.frontier
+    if frontier is None or len(frontier.points) < 2:
+        return []
+    lines = [
+        "## Cost of de-risking",
+        "",
+        f"The dependency removed grows with the expansion budget, in straight segments between these budgets, up "
+        f"to {amount(frontier.saturation_budget)}: beyond it nothing more is bought.",
+        "",
+        "| Budget | Dependency | Removed | Cost per point removed |",
+        "|---:|---:|---:|---:|",
+    ]
+    segments = frontier.segments()
+    for n, p in enumerate(frontier.points):
+        cost = segments[n - 1]["cost_per_point"] if n else None
+        lines.append(
+            f"| {amount(p.budget)} | {pct(p.dependency)} | {removed_points(p.removed)} "
+            f"| {'–' if cost is None else amount(cost)} |"
+        )
+    return [*lines, ""]
