@@ -116,6 +116,8 @@ class BudgetEvaluator:
         self.members = frozenset(members)
         self.engine = HighsEngine(network, LpStructure.of(network, budget_row=True))
         self.baseline = baseline_outcome(network).dependency.overall
+        # The LP's budget row is scaled (`Network.budget_row`): one unit of budget is this much of its bound.
+        self.row_per_unit = replace(network, budget=1.0).budget_row(self.engine.structure.expansion_keys)[1]
         self.solves = 0
 
     @property
@@ -137,11 +139,13 @@ class BudgetEvaluator:
         variant = None
         if self.has_budget_row:
             row_upper = data.row_upper.copy()
-            row_upper[data.budget_row] = budget
+            row_upper[data.budget_row] = budget * self.row_per_unit
             variant = replace(data, row_upper=row_upper)
         (objective, dependency, *_), _ = self.engine.numbers(self.members, variant)
         self.solves += 1
-        slope = float(self.engine.highs.getSolution().row_dual[data.budget_row]) if self.has_budget_row else 0.0
+        slope = 0.0
+        if self.has_budget_row:
+            slope = float(self.engine.highs.getSolution().row_dual[data.budget_row]) * self.row_per_unit
         return BudgetPoint(budget, objective, dependency, self.baseline - dependency, min(0.0, slope))
 
 
