@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -33,3 +36,36 @@ def test_a_dask_cluster_gives_the_bytes_of_local_runs() -> None:
         solved = [t for t in tasks.data if str(t["key"]).startswith("solve_on_worker")]
         assert len(solved) == 4
     assert json.dumps(on_dask.to_dict()) == local
+
+
+def test_a_cluster_started_with_the_dask_command_gives_the_bytes_of_local_runs(tmp_path: Path) -> None:
+    """`dask scheduler` and `dask worker` as separate processes, as docs/uncertainty.md tells."""
+    dask = Path(sys.executable).parent / "dask"
+    info = tmp_path / "scheduler.json"
+    scheduler = subprocess.Popen(
+        [dask, "scheduler", "--scheduler-file", info, "--port", "0", "--no-dashboard"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    workers = None
+    try:
+        deadline = time.monotonic() + 60
+        while not info.is_file() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        address = json.loads(info.read_text())["address"]
+        workers = subprocess.Popen(
+            [dask, "worker", address, "--nthreads", "1", "--nworkers", "2", "--no-dashboard"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        with Client(address) as client:
+            client.wait_for_workers(2, timeout=60)
+        command = [sys.executable, "-m", "paxmodel", "sweep", str(UNCERTAIN), "-n", "300", "--seed", "2", "--json"]
+        on_dask = subprocess.run([*command, "--scheduler", address], capture_output=True, text=True, check=True)
+        local = subprocess.run([*command, "--workers", "1"], capture_output=True, text=True, check=True)
+        assert on_dask.stdout == local.stdout and json.loads(local.stdout)["samples"] == 300
+    finally:
+        for process in (workers, scheduler):
+            if process is not None:
+                process.terminate()
+                process.wait(timeout=30)
