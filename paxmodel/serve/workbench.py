@@ -49,7 +49,7 @@ class Busy(RuntimeError):
 
 
 class UserError(Exception):
-    """Bad input found in the invite worker: `lines` is what the command line prints for it."""
+    """Bad input found in the worker process: `lines` is what the command line prints for it."""
 
     def __init__(self, lines: list[str]) -> None:
         super().__init__("\n".join(lines))
