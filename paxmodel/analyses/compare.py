@@ -100,6 +100,12 @@ class Comparison:
             "configurations": [c.to_dict() for c in self.configurations],
         }
 
+    def to_frame(self) -> Any:
+        """`records()` as a pandas DataFrame indexed by configuration name (the `frames` extra)."""
+        from paxmodel.outputs.frames import records_frame
+
+        return records_frame(self.records(), index="name")
+
     def records(self) -> list[dict[str, Any]]:
         """One flat dict per configuration, in rank order (e.g. `pandas.DataFrame(records)`)."""
         rows = []

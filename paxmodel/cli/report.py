@@ -28,6 +28,7 @@ class ReportFormat(StrEnum):
     md = "md"
     html = "html"
     csv = "csv"
+    parquet = "parquet"
     json = "json"
 
 
@@ -36,7 +37,12 @@ def report(
     path: ScenarioFile,
     output: Annotated[Path, typer.Option("--output", "-o", help="File to write (atomically).", show_default=False)],
     report_format: Annotated[
-        ReportFormat, typer.Option("--format", "-f", help="md and html include charts (need matplotlib).")
+        ReportFormat,
+        typer.Option(
+            "--format",
+            "-f",
+            help="md and html include charts (need matplotlib); csv and parquet (needs pyarrow) are one long table.",
+        ),
     ] = ReportFormat.html,
     membership: MembershipOption = None,
     members: MembersOption = None,

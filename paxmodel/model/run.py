@@ -72,6 +72,12 @@ class RunResult:
         base, opt = self.baseline.items, self.optimised.items
         return {i: base[i].dependency - opt[i].dependency for i in base}
 
+    def to_frame(self) -> Any:
+        """One row per item, as a pandas DataFrame (needs the `frames` extra: pandas)."""
+        from paxmodel.outputs.frames import run_frame
+
+        return run_frame(self)
+
     def to_dict(self) -> dict[str, Any]:
         """The JSON document of MODEL.md section 3 (plain floats, sorted keys)."""
         net = self.network

@@ -16,8 +16,8 @@ from paxmodel.outputs.files import json_text, write_atomic, write_files
 from paxmodel.outputs.report.charts import ChartsUnavailable, report_charts, require_matplotlib
 from paxmodel.outputs.report.text import summary_sentences
 
-ReportFormat = Literal["md", "html", "csv", "json"]
-FORMATS: tuple[ReportFormat, ...] = ("md", "html", "csv", "json")
+ReportFormat = Literal["md", "html", "csv", "parquet", "json"]
+FORMATS: tuple[ReportFormat, ...] = ("md", "html", "csv", "parquet", "json")
 CHART_FORMATS: frozenset[str] = frozenset({"md", "html"})
 
 __all__ = ["FORMATS", "ChartsUnavailable", "ReportFormat", "check_format", "render", "report_document", "write_report"]
@@ -29,6 +29,10 @@ def check_format(format: str) -> None:
         raise ValueError(f"unknown report format {format!r}; choose one of {', '.join(FORMATS)}")
     if format in CHART_FORMATS:
         require_matplotlib()
+    if format == "parquet":
+        from paxmodel.outputs.frames import require
+
+        require("pyarrow", "parquet")
 
 
 def report_document(report: ExposureReport) -> dict[str, Any]:
@@ -46,6 +50,8 @@ def render(report: ExposureReport, format: ReportFormat, chart_folder_name: str 
     check_format(format)
     if format == "json":
         return json_text(report_document(report))
+    if format == "parquet":
+        raise ValueError("parquet is binary: write it with write_report")
     if format == "csv":
         from paxmodel.outputs.report.csv import render_csv
 
@@ -63,6 +69,10 @@ def write_report(report: ExposureReport, format: ReportFormat, output: str | Pat
     """Render `report` and write it (atomically) to `output`; returns every file written."""
     check_format(format)
     output = Path(output)
+    if format == "parquet":
+        from paxmodel.outputs.report.csv import render_parquet
+
+        return [write_atomic(output, render_parquet(report))]
     if format != "md":
         return [write_atomic(output, render(report, format))]
     from paxmodel.outputs.report.markdown import render_markdown

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable, Iterator
 
 from paxmodel.analyses.exposure import CASES, ExposureReport
 from paxmodel.model.run import number
@@ -48,6 +49,25 @@ def render_csv(report: ExposureReport) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(COLUMNS)
+    writer.writerows(report_rows(report, cell))
+    return buffer.getvalue()
+
+
+def render_parquet(report: ExposureReport) -> bytes:
+    """The same table as Parquet (needs pandas and pyarrow: `pip install 'paxmodel[parquet]'`):
+    text as given, numbers as floats, the empty cells of shock rows as nulls."""
+    from paxmodel.outputs.frames import require
+
+    pandas = require("pyarrow", "parquet")
+    rows = [[None if value == "" else value for value in row] for row in report_rows(report, str)]
+    frame = pandas.DataFrame(rows, columns=list(COLUMNS))
+    buffer = io.BytesIO()
+    frame.to_parquet(buffer, index=False)
+    return buffer.getvalue()
+
+
+def report_rows(report: ExposureReport, text: Callable[[str], str]) -> Iterator[tuple[str | float, ...]]:
+    """The rows of the table; `text` makes each free-text cell safe for the format."""
     prov = report.provenance
     for row in report.items.values():
         if row.shortfall is None:
@@ -58,46 +78,41 @@ def render_csv(report: ExposureReport) -> str:
                 sourced = s.baseline if case == "baseline" else s.optimised
                 expansion = s.expansion if case == "optimised" else 0.0
                 cost = s.expansion_cost if case == "optimised" else 0.0
-                writer.writerow(
-                    (
-                        cell(prov.scenario),
-                        cell(prov.membership),
-                        case,
-                        row.sector,
-                        cell(row.id),
-                        cell(row.name),
-                        cell(row.unit),
-                        number(row.requirement),
-                        number(shortfall),
-                        s.country,
-                        cell(s.name),
-                        s.group,
-                        number(s.available),
-                        number(sourced),
-                        number(sourced / row.requirement),
-                        number(expansion),
-                        number(cost),
-                    )
+                yield (
+                    text(prov.scenario),
+                    text(prov.membership),
+                    case,
+                    row.sector,
+                    text(row.id),
+                    text(row.name),
+                    text(row.unit),
+                    number(row.requirement),
+                    number(shortfall),
+                    s.country,
+                    text(s.name),
+                    s.group,
+                    number(s.available),
+                    number(sourced),
+                    number(sourced / row.requirement),
+                    number(expansion),
+                    number(cost),
                 )
     if report.stress is not None:
         for r in report.stress.items_short:
             row = report.items[r.item]
-            writer.writerow(
-                (
-                    prov.scenario,
-                    prov.membership,
-                    f"shock:{r.shock}",
-                    row.sector,
-                    row.id,
-                    row.name,
-                    row.unit,
-                    number(row.requirement),
-                    number(r.share * row.requirement),
-                    *("",) * 4,
-                    "",
-                    number(r.share),
-                    "",
-                    "",
-                )
+            yield (
+                text(prov.scenario),
+                text(prov.membership),
+                f"shock:{r.shock}",
+                row.sector,
+                text(row.id),
+                text(row.name),
+                text(row.unit),
+                number(row.requirement),
+                number(r.share * row.requirement),
+                *("",) * 4,
+                "",
+                number(r.share),
+                "",
+                "",
             )
-    return buffer.getvalue()
