@@ -367,7 +367,12 @@ def sweep(
             Configuration(frozenset(first), f"{design.method}{n}", variant(network, inputs, row))
             for n, row in enumerate(design.values.tolist())
         ]
-    evaluations = solver.evaluate_many([*configs, *design_configs], progress)
+    try:
+        evaluations = solver.evaluate_many([*configs, *design_configs], progress)
+    finally:
+        close = getattr(solver.executor, "close", None)
+        if executor is None and close is not None:  # a Dask client this call opened
+            close()
 
     sectors = network.active_sectors
     count = len(chosen)
