@@ -1,6 +1,7 @@
 """Why the optimum stops where it does: the binding constraint of each item, from the LP duals.
 
-For each item with T_i > 0 under a membership, the first of these that applies:
+For each item with T_i > 0 under a membership, `none` when its dependency is already 0 (no
+risky supply used, no shortfall), else the first of these that applies:
 
 - `budget`: the budget row has a non-zero dual and a member could still expand the item
   (expansion below its capacity) while its capacity row presses (non-zero dual): money, not
@@ -97,10 +98,17 @@ def diagnose(network: Network, members: Collection[str], s: SolutionDuals) -> Di
         network.expansion_cost[i][c] * network.requirement[i] * f
         for (i, c), f in zip(s.expansion_keys, s.f, strict=True)
     )
+    risk = network.risk_under(frozenset(members))
+    exposed = {i: False for i in s.items}  # some risky supply is used: there is something to lower
+    for (i, c), y in zip(s.supply_keys, s.y, strict=True):
+        if y > NOISE and risk[c] > 0:
+            exposed[i] = True
     binding: dict[str, Binding] = {}
     for i, v in zip(s.items, s.v, strict=True):
         p = press[i]
-        if shadow and p["budget"]:
+        if not exposed[i] and v <= NOISE:
+            binding[i] = "none"  # dependency 0 already: nothing to relax
+        elif shadow and p["budget"]:
             binding[i] = "budget"
         elif v > NOISE:
             binding[i] = "shortfall"

@@ -152,3 +152,20 @@ def test_engine_route_on_the_tutorial() -> None:
     assert both is not None
     assert both.binding == {"chips": "none", "wafers": "budget"}
     assert both.budget_shadow_price == pytest.approx(0.0125, abs=1e-9)
+
+
+@solvers
+def test_an_item_already_at_zero_reads_none_even_when_money_binds(tmp_path: Path, solver: SolverName) -> None:
+    # h: 10 needed, only CN sells it, the US (member) may add 20 at cost 1: it adds 10 (cost 10)
+    # and h's dependency is 0. g as in BUDGET gets the other 50 of the budget: 25 units.
+    # One more unit of budget: 1/2 unit of g from the US instead of CN, k_g = 1/2:
+    # 0.5 * (1 / 100) * 0.5 = 0.0025.
+    text = BUDGET.replace("BUDGET", "60") + (
+        "      h:\n        name: H\n        demand: 10\n        supply: {CN: 100}\n"
+        "        expansion: {US: {capacity: 20, cost: 1}}\n"
+    )
+    result = solve_text(tmp_path, text, ("US",), solver)
+    assert result.diagnostics is not None
+    assert result.optimised.items["h"].dependency == pytest.approx(0.0, abs=1e-9)
+    assert result.diagnostics.binding == {"g": "budget", "h": "none"}
+    assert result.diagnostics.budget_shadow_price == pytest.approx(0.0025, abs=1e-9)
