@@ -20,8 +20,9 @@ Names are imported on first use so that `import paxmodel` (and the CLI's `--help
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from importlib import import_module as _import_module
+from typing import TYPE_CHECKING as _TYPE_CHECKING
+from typing import Any as _Any
 
 __version__ = "0.1.0"
 
@@ -91,7 +92,7 @@ __all__ = [
     "write_report",
 ]
 
-if TYPE_CHECKING:
+if _TYPE_CHECKING:
     from paxmodel.analyses.compare import Comparison, compare
     from paxmodel.analyses.contributions import MarginalValues, ShapleyValues, marginal, shapley
     from paxmodel.analyses.engine import FastSolver
@@ -110,8 +111,13 @@ if TYPE_CHECKING:
     from paxmodel.scenario.load import LoadedScenario, load_scenario, scenario_from_dict
 
 
-def __getattr__(name: str) -> Any:
+def __dir__() -> list[str]:
+    """The public API (not the helpers this module imports)."""
+    return sorted([*__all__, "__version__"])
+
+
+def __getattr__(name: str) -> _Any:
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module 'paxmodel' has no attribute {name!r}")
-    return getattr(import_module(module), name)
+    return getattr(_import_module(module), name)

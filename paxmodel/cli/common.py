@@ -41,7 +41,7 @@ MembershipOption = Annotated[
     str | None, typer.Option("--membership", "-m", help="Named membership (default: the file's first).")
 ]
 MembersOption = Annotated[str | None, typer.Option("--members", help="Ad-hoc member list, comma-separated: US,JP,IN.")]
-JsonFlag = Annotated[bool, typer.Option("--json", help="Print the JSON result instead of tables.")]
+JsonFlag = Annotated[bool, typer.Option("--json", help="Print the JSON result instead of tables.", metavar="")]
 SetOption = Annotated[
     list[str] | None,
     typer.Option(
@@ -55,9 +55,23 @@ OutputOption = Annotated[
 ]
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        from paxmodel import __version__
+
+        typer.echo(f"paxmodel {__version__}")
+        raise typer.Exit()
+
+
 @app.callback()
 def main_options(
-    debug: Annotated[bool, typer.Option("--debug", help="Show the full traceback on errors.")] = False,
+    debug: Annotated[bool, typer.Option("--debug", help="Show the full traceback on errors.", metavar="")] = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", help="Print the version and exit.", callback=_print_version, is_eager=True, metavar=""
+        ),
+    ] = False,
 ) -> None:
     _state["debug"] = debug
 
@@ -129,5 +143,14 @@ def check_one_membership(membership: str | None, members: str | None) -> None:
         raise typer.BadParameter("give --membership or --members, not both")
 
 
-def split_codes(value: str | None) -> list[str] | None:
-    return None if value is None else [code for code in value.split(",") if code.strip()]
+def split_codes(value: str | None, option: str = "--members") -> list[str] | None:
+    """`US, JP` -> ['US', 'JP']; an empty list is a usage error (not an empty membership)."""
+    if value is None:
+        return None
+    codes = [code for code in value.split(",") if code.strip()]
+    if not codes:
+        raise typer.BadParameter(
+            "no country codes given: list them (US,JP), or name the empty membership with -m none",
+            param_hint=option,
+        )
+    return codes

@@ -36,9 +36,12 @@ def compare(
         ),
     ] = None,
     marginal: Annotated[
-        bool, typer.Option("--marginal", help="Removal lost if each member leaves, gained if each candidate joins.")
+        bool,
+        typer.Option(
+            "--marginal", help="Removal lost if each member leaves, gained if each candidate joins.", metavar=""
+        ),
     ] = False,
-    shapley: Annotated[bool, typer.Option("--shapley", help="Shapley value of each member.")] = False,
+    shapley: Annotated[bool, typer.Option("--shapley", help="Shapley value of each member.", metavar="")] = False,
     samples: Annotated[
         int | None,
         typer.Option(
@@ -57,7 +60,7 @@ def compare(
     solver: SolverOption = Solver.highs,
     as_json: JsonFlag = False,
     output: OutputOption = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.", metavar="")] = False,
 ) -> None:
     """Rank memberships side by side, or show what each member contributes (--marginal, --shapley)."""
     if (marginal or shapley) and memberships is not None and len(set(memberships)) > 1:
@@ -99,7 +102,11 @@ def compare(
                     tables.append(shapley_table(values))
                 if marginal:
                     margins = contributions.marginal(
-                        loaded, name, split_codes(candidates), engine=engine, progress=task("marginal values")
+                        loaded,
+                        name,
+                        split_codes(candidates, "--candidates"),
+                        engine=engine,
+                        progress=task("marginal values"),
                     )
                     document |= margins.to_dict()
                     tables.insert(0, marginal_table(margins))
@@ -118,7 +125,9 @@ def invite(
         str | None,
         typer.Option("--candidates", help="Countries that may be invited, comma-separated (default: the file's)."),
     ] = None,
-    frontier: Annotated[bool, typer.Option("--frontier", help="Also the best set for every k = 0..K.")] = False,
+    frontier: Annotated[
+        bool, typer.Option("--frontier", help="Also the best set for every k = 0..K.", metavar="")
+    ] = False,
     overrides: SetOption = None,
     solver: SolverOption = Solver.highs,
     as_json: JsonFlag = False,
@@ -128,7 +137,9 @@ def invite(
     from paxmodel.analyses.invite import invite as best_invitations
 
     with user_errors():
-        result = best_invitations(load(path, overrides), base, max_new, split_codes(candidates), frontier, solver.value)
+        result = best_invitations(
+            load(path, overrides), base, max_new, split_codes(candidates, "--candidates"), frontier, solver.value
+        )
         emit_json(result.to_dict(), output, as_json)
     if not as_json:
         from paxmodel.outputs.invite_tables import invite_tables

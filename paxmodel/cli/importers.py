@@ -87,7 +87,7 @@ def import_baci(
     year: YearOption,
     sector: SectorOption,
     value: Annotated[
-        bool, typer.Option("--value", help="Sum trade values v (thousand USD) instead of quantities q (t).")
+        bool, typer.Option("--value", help="Sum trade values v (thousand USD) instead of quantities q (t).", metavar="")
     ] = False,
     source: SourceOption = None,
     country: CountryOption = None,

@@ -42,7 +42,7 @@ def stress(
         typer.Option("--attackers", help="Countries that may cut, comma-separated (default: every concern country)."),
     ] = None,
     frontier: Annotated[
-        bool, typer.Option("--frontier", help="With --worst: the worst cuts for every k = 0..K.")
+        bool, typer.Option("--frontier", help="With --worst: the worst cuts for every k = 0..K.", metavar="")
     ] = False,
     overrides: SetOption = None,
     as_json: JsonFlag = False,
@@ -60,7 +60,7 @@ def stress(
             shocks,
             split_codes(members),
             worst=worst,
-            attackers=split_codes(attackers),
+            attackers=split_codes(attackers, "--attackers"),
             frontier=frontier,
         )
         emit_json(result.to_dict(), output, as_json)

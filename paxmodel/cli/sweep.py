@@ -53,12 +53,14 @@ def sweep(
     ] = None,
     drivers: Annotated[
         bool,
-        typer.Option("--drivers/--no-drivers", help="Global sensitivity of the first membership's removal (SALib)."),
+        typer.Option(
+            "--drivers/--no-drivers", help="Global sensitivity of the first membership's removal (SALib).", metavar=""
+        ),
     ] = True,
     overrides: SetOption = None,
     as_json: JsonFlag = False,
     output: OutputOption = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.", metavar="")] = False,
 ) -> None:
     """Uncertainty: how removal, ranks and the best invitations vary over the scenario's distributions."""
     if workers is not None and scheduler is not None:

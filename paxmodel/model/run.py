@@ -11,7 +11,7 @@ from paxmodel.model.lp import SourcingModel
 from paxmodel.model.network import Network
 from paxmodel.model.solvers import SolverName, solver_label
 from paxmodel.model.sourcing import Aggregate, ItemMetrics, Sourcing, aggregate, baseline_sourcing, item_metrics
-from paxmodel.scenario.errors import MembershipError, did_you_mean
+from paxmodel.scenario.errors import MembershipError, did_you_mean, shown
 from paxmodel.scenario.load import LoadedScenario
 from paxmodel.scenario.references import country_hint
 
@@ -154,18 +154,25 @@ def resolve_members(
     if membership is not None and members is not None:
         raise MembershipError("give a membership name or a list of members, not both")
     if members is not None:
-        codes = tuple(sorted({code.strip() for code in members if code.strip()}))
+        countries = loaded.scenario.countries
+        upper = {code.upper(): code for code in countries}
+        given = {code.strip() for code in members if code.strip()}
+        # codes are upper-case; `us` is accepted for US unless the file has a country `us`
+        codes = tuple(sorted({code if code in countries else upper.get(code.upper(), code) for code in given}))
         check_member_codes(loaded, codes)
         return CUSTOM_MEMBERSHIP, codes
     if membership is not None:
+        if membership == EMPTY_MEMBERSHIP and membership not in loaded.memberships:
+            return EMPTY_MEMBERSHIP, ()  # as in compare: "none" is the empty membership
         if membership not in loaded.memberships:
             known = (
-                f"the scenario defines: {', '.join(loaded.memberships)}"
+                f"the scenario defines: {', '.join(shown(n) for n in list(loaded.memberships)[:20])}"
+                + (f", ... ({len(loaded.memberships)} in all)" if len(loaded.memberships) > 20 else "")
                 if loaded.memberships
                 else ("the scenario defines no memberships")
             )
             raise MembershipError(
-                f"unknown membership '{membership}'{did_you_mean(membership, loaded.memberships)}; {known}"
+                f"unknown membership '{shown(membership)}'{did_you_mean(membership, loaded.memberships)}; {known}"
             )
         return membership, loaded.memberships[membership]
     if loaded.memberships:
@@ -196,7 +203,7 @@ def check_member_codes(loaded: LoadedScenario, codes: Iterable[str]) -> None:
     countries = loaded.scenario.countries
     for code in codes:
         if code not in countries:
-            raise MembershipError(f"unknown country '{code}'{country_hint(code, countries)}")
+            raise MembershipError(f"unknown country '{shown(code)}'{country_hint(code, countries)}")
         if countries[code].concern:
             raise MembershipError(f"'{code}' is a country of concern and can never be a member")
 

@@ -137,10 +137,13 @@ def shapley_table(result: ShapleyValues) -> Group:
         if result.standard_error is not None:
             row.append(f"{100 * result.standard_error[code]:.2f} pp")
         table.add_row(*row)
+    # the footer's numbers add up as printed: the difference is taken of the rounded figures
+    shown_all, shown_none = round(100 * result.removed_all, 2), round(100 * result.removed_none, 2)
     notes = Text(
-        f"v(S) = dependency removed with membership S: v(all members) = {points(result.removed_all)}, "
-        f"v(no members) = {points(result.removed_none)}\n"
-        f"(optimised sourcing without a bloc); the values sum to the difference, {points(total)}.\n"
+        f"v(S) = dependency removed with membership S: v(all members) = {shown_all:+.2f} pp, "
+        f"v(no members) = {shown_none:+.2f} pp\n"
+        f"(optimised sourcing without a bloc); the values sum to the difference, {shown_all - shown_none:+.2f} pp"
+        " (up to rounding).\n"
         f"solver {result.solver}",
         style="dim",
     )
@@ -154,7 +157,8 @@ def sweep_progress(enabled: bool) -> Iterator[Callable[[str], Callable[[int, int
     Usage: `with sweep_progress(on) as task: analysis(..., progress=task("Shapley values"))`.
     A sweep of fewer than `PROGRESS_MIN` configurations draws nothing.
     """
-    if not enabled:
+    console = Console(stderr=True, markup=False, emoji=False)
+    if not enabled or not console.is_terminal:  # (a bar on a pipe leaves a blank line behind)
         yield lambda label: None
         return
     bar = Progress(
@@ -163,7 +167,7 @@ def sweep_progress(enabled: bool) -> Iterator[Callable[[str], Callable[[int, int
         MofNCompleteColumn(),
         TimeElapsedColumn(),
         TimeRemainingColumn(),
-        console=Console(stderr=True, markup=False, emoji=False),
+        console=console,
         transient=True,
     )
     with bar:

@@ -10,14 +10,25 @@ from paxmodel.analyses.invite import InviteResult
 from paxmodel.outputs.tables import pct, points
 
 
+def _count(count: int, noun: str) -> str:
+    return f"{count} {noun}" + ("" if count == 1 else "s")
+
+
 def invite_tables(result: InviteResult) -> Group:
     """Whom to invite and what it removes; with a frontier, the best set for every k."""
     title = Text.assemble(
         (result.scenario, "bold"),
-        f" · base {result.base} ({len(result.base_members)} members)"
-        f" · invite at most {result.max_new} of {len(result.candidates)} candidates",
+        f" · base {result.base} ({_count(len(result.base_members), 'member')})"
+        f" · invite at most {result.max_new} of {_count(len(result.candidates), 'candidate')}",
     )
-    chosen = ", ".join(result.chosen) or "nobody (no candidate lowers the objective)"
+    if result.chosen:
+        chosen = ", ".join(result.chosen)
+    elif result.max_new == 0:
+        chosen = "nobody (at most 0 asked for)"
+    elif not result.candidates:
+        chosen = "nobody (there are no candidates)"
+    else:
+        chosen = "nobody (no candidate lowers the objective)"
     answer = Text.assemble(("Invite: ", "bold"), (chosen, "bold green" if result.chosen else "yellow"))
 
     summary = Table(title="Risk-weighted dependency", title_justify="left")

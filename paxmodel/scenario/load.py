@@ -288,6 +288,17 @@ def _problem_from_error(error: Any, data: dict[str, Any], positions: Positions, 
         message = "a shock needs at least one cut"
     elif error_type == "too_short" and len(field) == 4 and field[0] == "shocks":
         message = "an empty list cuts nothing; leave out both items and sectors to cut every item"
+    elif len(field) == 2 and field[0] == "memberships" and isinstance(value, str):
+        codes = ", ".join(part.strip() for part in value.split(",") if part.strip())
+        message = (
+            f"a membership is a list of country codes, written [{shown(codes)}], "
+            "or a mapping {extends: NAME, add: [...], remove: [...]}"
+        )
+    elif isinstance(value, bool) and error_type in ("string_type", "string_pattern_mismatch"):
+        message = (
+            f"expected text, got {str(value).lower()}: in YAML 1.1 (yaml.safe_load), NO, no, off, yes... "
+            "are booleans; read files with paxmodel.load_scenario (YAML 1.2), or quote the value"
+        )
     elif error_type == "value_error":
         message = str(error["ctx"]["error"])
     elif error_type == "finite_number":
