@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from paxmodel.analyses.engine import FastSolver
-from paxmodel.model.run import Runner, resolve_members
+from paxmodel.model.run import EMPTY_MEMBERSHIP, Runner, resolve_members
 from paxmodel.model.uncertainty import uncertain_inputs
 from paxmodel.scenario.load import LoadedScenario, load_scenario
 
@@ -315,7 +315,10 @@ def parse_configuration(params: Mapping[str, Sequence[str]], membership_param: s
     overrides = tuple(params.get("set", ()))
     if len(overrides) > MAX_OVERRIDES:
         raise BadRequest(f"set: at most {MAX_OVERRIDES} overrides in one request")
-    return Configuration(membership=membership, members=split_codes(members), overrides=overrides)
+    codes = split_codes(members)
+    if codes == ():  # nobody selected: the empty membership, named "none" as on the command line
+        return Configuration(membership=EMPTY_MEMBERSHIP, members=None, overrides=overrides)
+    return Configuration(membership=membership, members=codes, overrides=overrides)
 
 
 def split_codes(value: str | None) -> tuple[str, ...] | None:

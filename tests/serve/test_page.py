@@ -92,7 +92,7 @@ def test_presets_set_the_members_and_the_numbers(page: Page) -> None:
     page.locator("#select-none").click()
     wait_for_update(page, before)
     assert members_on_page(page) == []
-    assert headline(page) == cli_headline("--members", "")
+    assert headline(page) == cli_headline("--membership", "none")
 
 
 def test_sliders_change_budget_and_share_cap(page: Page) -> None:
