@@ -84,7 +84,7 @@ figcaption { font-size: 13px; color: var(--muted); margin-top: 4px; }
 dl.reading dt { font-weight: 600; margin-top: 10px; }
 dl.reading dd { margin: 2px 0 0 0; }
 table.meta th { width: 200px; background: none; }
-table.meta td { word-break: break-all; }
+table.meta td { overflow-wrap: anywhere; }  /* long hashes and paths wrap; words stay whole */
 ol.sources li { margin: 3px 0; }
 .key { font-size: 12px; color: var(--muted); margin: 6px 0 0; }
 footer { margin-top: 40px; padding-top: 10px; padding-bottom: 30px; border-top: 1px solid var(--rule);
