@@ -18,7 +18,7 @@ membership; `LpData` also says how a membership changes them (`HighsCore.target`
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
@@ -286,11 +286,29 @@ def with_supply_of(data: LpData, structure: LpStructure, variant: Network) -> Lp
 
 def read_sourcing(network: Network, structure: LpStructure, values: Array) -> Sourcing:
     """Column values (share space) -> amounts in item units, as MODEL.md 2.3 reads them."""
-    net = network
     n_y, n_f = len(structure.supply_keys), len(structure.expansion_keys)
+    return sourcing_from_shares(
+        network,
+        structure.supply_keys,
+        values[:n_y].tolist(),
+        structure.items,
+        values[n_y + n_f : n_y + n_f + len(structure.items)].tolist(),
+    )
+
+
+def sourcing_from_shares(
+    network: Network,
+    supply_keys: Sequence[tuple[str, str]],
+    supply_shares: Sequence[float],
+    items: Sequence[str],
+    shortfall_shares: Sequence[float],
+) -> Sourcing:
+    """y_ic and v_i (shares of T_i) -> sourced, expansion used and shortfall in item units;
+    values below `NOISE` count as 0. (The PuLP model reads its solutions through this too.)"""
+    net = network
     sourced: dict[str, dict[str, float]] = {i: {} for i in net.items}
     expansion: dict[str, dict[str, float]] = {i: {} for i in net.items}
-    for (i, c), share in zip(structure.supply_keys, values[:n_y].tolist(), strict=True):
+    for (i, c), share in zip(supply_keys, supply_shares, strict=True):
         if share > NOISE:
             amount = share * net.requirement[i]
             sourced[i][c] = amount
@@ -298,6 +316,6 @@ def read_sourcing(network: Network, structure: LpStructure, values: Array) -> So
             if used > NOISE * net.requirement[i]:
                 expansion[i][c] = used
     shortfall = dict.fromkeys(net.items, 0.0)
-    for i, share in zip(structure.items, values[n_y + n_f : n_y + n_f + len(structure.items)].tolist(), strict=True):
+    for i, share in zip(items, shortfall_shares, strict=True):
         shortfall[i] = share * net.requirement[i] if share > NOISE else 0.0
     return Sourcing(sourced=sourced, shortfall=shortfall, expansion=expansion)

@@ -23,11 +23,11 @@ from typing import Any
 
 import pulp
 
-from paxmodel.model.arrays import LpStructure
+from paxmodel.model.arrays import LpStructure, sourcing_from_shares
 from paxmodel.model.diagnostics import Diagnostics, SolutionDuals, diagnose
 from paxmodel.model.network import Network
 from paxmodel.model.solvers import SolverError, SolverName, make_solver, pulp_v4_warnings_silenced
-from paxmodel.model.sourcing import NOISE, Sourcing
+from paxmodel.model.sourcing import Sourcing
 
 
 def inputs_need(network: Network, sourced_share: Mapping[str, Any]) -> dict[str, Any]:
@@ -241,17 +241,4 @@ class SourcingModel:
 
     def read_sourcing(self, values: dict[str, list[float]]) -> Sourcing:
         """Turn share-space values (aligned with the key lists) into amounts in item units."""
-        net = self.network
-        sourced: dict[str, dict[str, float]] = {i: {} for i in net.items}
-        expansion: dict[str, dict[str, float]] = {i: {} for i in net.items}
-        for (i, c), share in zip(self.supply_keys, values["y"], strict=True):
-            if share > NOISE:
-                amount = share * net.requirement[i]
-                sourced[i][c] = amount
-                used = amount - net.available[i].get(c, 0.0)
-                if used > NOISE * net.requirement[i]:
-                    expansion[i][c] = used
-        shortfall = dict.fromkeys(net.items, 0.0)
-        for i, share in zip(net.active_items, values["v"], strict=True):
-            shortfall[i] = share * net.requirement[i] if share > NOISE else 0.0
-        return Sourcing(sourced=sourced, shortfall=shortfall, expansion=expansion)
+        return sourcing_from_shares(self.network, self.supply_keys, values["y"], self.network.active_items, values["v"])
