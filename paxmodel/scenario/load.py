@@ -102,11 +102,12 @@ def _checked(data: dict[str, Any], positions: Positions, file: Path, problems: l
         said = {problem.field for problem in problems}  # a value refused already: said once
         kept = [p for p in exc.problems if p.field not in said]
         raise ScenarioError([*problems, *kept], omitted=exc.omitted) from None
-    problems = [*problems, *check_references(scenario, at)]
+    references = check_references(scenario, at)
+    problems = [*problems, *references]
     if not problems:  # (T needs inputs without cycles)
         problems = check_requirements(scenario, at)
     if problems:
-        raise ScenarioError(problems)
+        raise ScenarioError(problems, omitted=references.omitted)
     return scenario
 
 

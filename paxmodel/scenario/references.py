@@ -34,7 +34,15 @@ def item_sectors(scenario: Scenario) -> dict[str, str]:
     return owners
 
 
-def check_references(scenario: Scenario, locate: Locator) -> list[Problem]:
+class Problems(list[Problem]):
+    """Problems found, and how many more were only counted (past MAX_PROBLEMS)."""
+
+    def __init__(self, problems: Iterable[Problem] = (), omitted: int = 0) -> None:
+        super().__init__(problems)
+        self.omitted = omitted
+
+
+def check_references(scenario: Scenario, locate: Locator) -> Problems:
     """Every broken reference or cycle in `scenario`, located."""
     problems: list[Problem] = []
     skipped = 0
@@ -125,9 +133,7 @@ def check_references(scenario: Scenario, locate: Locator) -> list[Problem]:
                         (*at, "sectors", index),
                         f"unknown sector '{shown(sector_id)}'{did_you_mean(sector_id, scenario.sectors)}",
                     )
-    if skipped:
-        problems.append(Problem(locate(()), "", f"... and {skipped:,} more problems of these kinds"))
-    return problems
+    return Problems(problems, omitted=skipped)
 
 
 def _input_cycles(scenario: Scenario, owners: dict[str, str]) -> Iterator[list[str]]:

@@ -23,7 +23,7 @@ from typer.testing import CliRunner
 from paxmodel.analyses.engine import FastSolver
 from paxmodel.cli import app
 from paxmodel.model.run import solve
-from paxmodel.scenario.errors import ScenarioError
+from paxmodel.scenario.errors import MAX_PROBLEMS, ScenarioError
 from paxmodel.scenario.load import MAX_EXTENDS, LoadedScenario, load_scenario, scenario_from_dict
 from paxmodel.scenario.yaml_source import MAX_DEPTH, MAX_FILE_BYTES, MAX_NODES, load_yaml_mapping
 
@@ -440,3 +440,18 @@ def test_unbounded_options_are_bounded(args: list[str], status: int, message: st
     result = CliRunner().invoke(app, [a.format(s=path) for a in args] + (["--json"] if status == 0 else []))
     assert result.exit_code == status, result.output
     assert message in result.output
+
+
+def test_a_flood_of_problems_is_listed_up_to_the_limit_and_counted(tmp_path: Path) -> None:
+    path = tmp_path / "s.yaml"
+    unknown = ", ".join(f"Q{n:05d}" for n in range(MAX_PROBLEMS + 500))
+    path.write_text(HEADER + f"candidates: [{unknown}]\n")
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(path)
+    assert len(caught.value.problems) == MAX_PROBLEMS and caught.value.omitted == 500
+    result = CliRunner().invoke(app, ["validate", str(path)])
+    assert result.exit_code == 1
+    assert result.output.splitlines()[-2:] == [
+        "... and 500 more, not shown",
+        "1,500 problems found; nothing was written.",
+    ]
