@@ -301,3 +301,18 @@ def test_formats_with_charts_need_matplotlib(
         assert write_report(small, format, tmp_path / f"report.{format}")[0].stat().st_size > 0  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="unknown report format"):
         check_format("pdf")
+
+
+def test_shortfall_is_in_a_sectors_legend_only_when_an_item_is_short(small: ExposureReport) -> None:
+    from paxmodel.outputs.report.charts import sourcing_split_chart
+
+    seen = set()
+    for sector in small.sectors:
+        short = any(
+            row.split is not None and row.split[case].shortfall > 0
+            for row in small.sector_items(sector)
+            for case in ("baseline", "optimised")
+        )
+        assert (">shortfall</text>" in sourcing_split_chart(small, sector).svg) == short
+        seen.add(short)
+    assert seen == {True, False}  # the small report has a sector of each kind

@@ -278,7 +278,9 @@ def sourcing_split_chart(report: ExposureReport, sector: SectorRow) -> Chart:
     labels = [_short(r.name) for r in rows]
     positions = list(range(len(rows)))[::-1]
     unneeded = any(r.split and r.split["optimised"].unneeded > 0 for r in rows)
-    groups = [g for g in GROUP_COLOURS if g != "unneeded" or unneeded]
+    # the shortfall's colour is explained only when some item of the sector is short
+    short = any(r.split and r.split[case].shortfall > 0 for r in rows for case in CASES)
+    groups = [g for g in GROUP_COLOURS if (g != "unneeded" or unneeded) and (g != "shortfall" or short)]
     figure = Figure(figsize=(WIDTH, 1.25 + ROW * len(rows)))
     axes = figure.subplots(1, 2, sharey=True)
     _margins(figure, labels, top=0.3, bottom=0.9 if unneeded else 0.7, wspace=0.16)
@@ -295,7 +297,9 @@ def sourcing_split_chart(report: ExposureReport, sector: SectorRow) -> Chart:
         _style(ax)
     axes[0].set_yticks(positions, labels)
     handles, names = axes[0].get_legend_handles_labels()
-    figure.legend(handles, names, loc="lower center", ncols=3 if unneeded else 4, frameon=False, fontsize=8)
+    figure.legend(
+        handles, names, loc="lower center", ncols=3 if len(groups) > 4 else len(groups), frameon=False, fontsize=8
+    )
     name = sector_chart_names(sector)[0]
     return Chart(
         name=name,
