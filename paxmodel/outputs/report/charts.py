@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib.util
 import io
 import re
+import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -381,7 +382,11 @@ def _style(ax: Any) -> None:
 
 
 def _short(label: str) -> str:
-    return label if len(label) <= LABEL_LENGTH else label[: LABEL_LENGTH - 1] + "…"
+    """A tick label on at most two lines of `LABEL_LENGTH` characters (cut with … beyond)."""
+    lines = textwrap.wrap(label, LABEL_LENGTH, break_long_words=True) or [""]
+    if len(lines) > 2:
+        lines = [lines[0], lines[1][: LABEL_LENGTH - 1] + "…"]
+    return "\n".join(lines)
 
 
 _METADATA = re.compile(r"\s*<metadata>.*?</metadata>", re.DOTALL)
