@@ -88,6 +88,7 @@ class Comparison:
     baseline_sectors: dict[str, float]
     baseline_shortfall: float  # weighted shortfall share of the baseline
     configurations: tuple[Configuration, ...]  # rank order
+    overrides: tuple[str, ...] = ()  # `--set` overrides the scenario was loaded with
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -98,7 +99,7 @@ class Comparison:
             "baseline_sectors": {s: number(v) for s, v in sorted(self.baseline_sectors.items())},
             "baseline_shortfall": number(self.baseline_shortfall),
             "configurations": [c.to_dict() for c in self.configurations],
-        }
+        } | ({"overrides": list(self.overrides)} if self.overrides else {})
 
     def to_frame(self) -> Any:
         """`records()` as a pandas DataFrame indexed by configuration name (the `frames` extra)."""
@@ -204,4 +205,5 @@ def compare(
         baseline_sectors=dict(base.dependency.sectors),
         baseline_shortfall=baseline_shortfall,
         configurations=ranked,
+        overrides=loaded.overrides,
     )

@@ -56,6 +56,7 @@ class Frontier:
     saturation_budget: float
     points: tuple[BudgetPoint, ...]
     solves: int
+    overrides: tuple[str, ...] = ()  # `--set` overrides the scenario was loaded with
 
     def segments(self) -> list[dict[str, float | None]]:
         """Each segment between consecutive points: objective slope and the marginal cost of
@@ -96,7 +97,7 @@ class Frontier:
                 for p in self.points
             ],
             "segments": [{key: clean(value) for key, value in s.items()} for s in self.segments()],
-        }
+        } | ({"overrides": list(self.overrides)} if self.overrides else {})
 
     def objective_at(self, budget: float) -> float:
         """z(B) by linear interpolation between the breakpoints (constant beyond saturation)."""
@@ -225,4 +226,5 @@ def _without_colinear(points: list[BudgetPoint]) -> list[BudgetPoint]:
 def frontier(loaded: LoadedScenario, membership: str | None = None, members: Iterable[str] | None = None) -> Frontier:
     """The budget frontier of a named membership, an ad-hoc member list or the file's first one."""
     name, codes = resolve_members(loaded, membership, members)
-    return budget_frontier(Network.from_scenario(loaded), codes, name, loaded.name)
+    result = budget_frontier(Network.from_scenario(loaded), codes, name, loaded.name)
+    return replace(result, overrides=loaded.overrides)

@@ -270,6 +270,7 @@ class InviteResult:
     base_optimised: float  # optimised dependency of the base membership alone
     best: FrontierPoint  # the optimum for k = max_new
     frontier: tuple[FrontierPoint, ...]  # k = 0..max_new when asked for, else empty
+    overrides: tuple[str, ...] = ()  # `--set` overrides the scenario was loaded with
 
     @property
     def chosen(self) -> tuple[str, ...]:
@@ -315,7 +316,7 @@ class InviteResult:
             "proven_optimal": self.proven_optimal,
             "solver": self.solver,
             "frontier": [point.to_dict() for point in self.frontier],
-        }
+        } | ({"overrides": list(self.overrides)} if self.overrides else {})
 
 
 def invite(
@@ -401,6 +402,7 @@ def invite(
         base_optimised=base_run.optimised.dependency.overall,
         best=best,
         frontier=tuple(points),
+        overrides=loaded.overrides,
     )
 
 

@@ -168,6 +168,7 @@ class StressResult:
     cells: dict[tuple[str, str], Cell]  # (membership, shock) -> cell
     unshocked: dict[str, Cell]  # membership -> the cell without any cut
     worst: WorstCase | None = None  # with --worst
+    overrides: tuple[str, ...] = ()  # `--set` overrides the scenario was loaded with
 
     def cell(self, membership: str, shock: str) -> Cell:
         return self.cells[(membership, shock)]
@@ -203,6 +204,8 @@ class StressResult:
         }
         if self.worst is not None:
             document["worst"] = self.worst.to_dict()
+        if self.overrides:
+            document["overrides"] = list(self.overrides)
         return document
 
     def records(self) -> list[dict[str, Any]]:
@@ -614,6 +617,7 @@ def stress(
         cells=cells,
         unshocked=unshocked,
         worst=worst_found,
+        overrides=loaded.overrides,
     )
 
 

@@ -118,6 +118,7 @@ class SweepResult:
     invite_base: str | None = None
     invite_k: int | None = None
     invites: tuple[InviteShare, ...] = field(default=())
+    overrides: tuple[str, ...] = ()  # `--set` overrides the scenario was loaded with
 
     @property
     def uncertain(self) -> tuple[str, ...]:
@@ -178,6 +179,8 @@ class SweepResult:
                 "max_new": self.invite_k,
                 "sets": [{"invite": list(s.chosen), "share": share(s.share)} for s in self.invites],
             }
+        if self.overrides:
+            document["overrides"] = list(self.overrides)
         return document
 
     def records(self) -> list[dict[str, Any]]:
@@ -418,6 +421,7 @@ def sweep(
         invite_base=invite_base,
         invite_k=invite,
         invites=invites,
+        overrides=loaded.overrides,
     )
 
 

@@ -75,3 +75,24 @@ def test_cli_bad_override_exits_1_and_writes_nothing(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert "--set countries.US.risk=2:1:25: countries.US.risk:" in result.output
     assert not out.exists()
+
+
+SHOCKED = ROOT / "tests" / "data" / "small.yaml"
+UNCERTAIN = ROOT / "tests" / "data" / "uncertain.yaml"
+
+
+@pytest.mark.parametrize(
+    ("command", "scenario"),
+    [
+        (["compare"], TUTORIAL),
+        (["invite", "--base", "with_allyland", "--max-new", "1"], TUTORIAL),
+        (["frontier"], TUTORIAL),
+        (["stress"], SHOCKED),
+        (["sweep", "--samples", "8"], UNCERTAIN),
+    ],
+)
+def test_every_json_result_records_its_overrides(command: list[str], scenario: Path) -> None:
+    args = [*command[:1], str(scenario), *command[1:], "--json", "--set", "settings.budget=4"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout).get("overrides") == ["settings.budget=4"]
