@@ -46,6 +46,7 @@ from paxmodel.model.arrays import (
     Array,
     LpData,
     LpStructure,
+    LpTemplate,
     differs_in_supply_only,
     lp_data,
     read_sourcing,
@@ -115,6 +116,7 @@ class HighsEngine(HighsCore):
         self.network = network
         self.structure = structure or LpStructure.of(network)
         self._variants: dict[str, LpData] = {}
+        self._template: LpTemplate | None = None
         super().__init__(lp_data(network, self.structure))
 
     def variant_data(self, configuration: Configuration) -> LpData | None:
@@ -127,11 +129,17 @@ class HighsEngine(HighsCore):
             if differs_in_supply_only(self.network, variant):  # a shock: bounds only
                 found = with_supply_of(self.data, self.structure, variant)
             else:
-                found = lp_data(variant, self.structure)
+                found = self.template_data(variant) or lp_data(variant, self.structure)
             if len(self._variants) >= VARIANT_CACHE:
                 self._variants.pop(next(iter(self._variants)))
             self._variants[configuration.variant] = found
         return found
+
+    def template_data(self, variant: Network) -> LpData | None:
+        """A variant's LP numbers by array operations (a sample): None when the template cannot."""
+        if self._template is None:
+            self._template = LpTemplate(self.network, self.structure, self.data)
+        return self._template.data(variant) if self._template.usable else None
 
     def evaluate(self, configuration: ConfigurationLike) -> tuple[Evaluation, Array]:
         """The `Evaluation` of a configuration and the column values."""

@@ -319,3 +319,135 @@ def sourcing_from_shares(
     for i, share in zip(items, shortfall_shares, strict=True):
         shortfall[i] = share * net.requirement[i] if share > NOISE else 0.0
     return Sourcing(sourced=sourced, shortfall=shortfall, expansion=expansion)
+
+
+class LpTemplate:
+    """The LP numbers of any variant of one structure, computed with array operations.
+
+    `lp_data` walks the network row by row in Python; a sweep needs the numbers of thousands
+    of variants (samples) of one structure. The template records once, per matrix entry and
+    per row, which number of the network it is (an input coefficient scaled by T_j / T_i, a
+    budget coefficient, the share cap, a demand or an availability over T) and then fills
+    them for a variant by gathers. `data(variant)` equals `lp_data(variant, structure)` bit for
+    bit (tested), or is None when the variant leaves the template (an entry that `lp_data`
+    would drop because its number became 0): the caller then falls back to `lp_data`.
+    """
+
+    def __init__(self, network: Network, structure: LpStructure, base: LpData) -> None:
+        self.structure = structure
+        self.base = base
+        items = structure.items
+        item_index = {i: n for n, i in enumerate(items)}
+        y_keys, f_keys = structure.supply_keys, structure.expansion_keys
+        self.y_item = np.array([item_index[i] for i, _ in y_keys], dtype=np.intp)
+        self.f_item = np.array([item_index[i] for i, _ in f_keys], dtype=np.intp)
+        y_of: dict[str, list[int]] = {i: [] for i in items}
+        for n, (i, _) in enumerate(y_keys):
+            y_of[i].append(n)
+        # need entries, in `_lp_data`'s order: balance row of i, users j of i, then j's supply columns
+        self.pairs = [(j, i) for j in items for i in network.inputs[j]]
+        pair_of = {pair: n for n, pair in enumerate(self.pairs)}
+        users: dict[str, list[str]] = {i: [] for i in items}
+        for j, i in self.pairs:
+            users[i].append(j)
+        entry = 0
+        need_entry, need_pair, need_j, need_i = [], [], [], []
+        for i in items:
+            entry += len(y_of[i]) + 1  # the supply columns and the shortfall column
+            for j in users[i]:
+                for _ in y_of[j]:
+                    need_entry.append(entry)
+                    need_pair.append(pair_of[(j, i)])
+                    need_j.append(item_index[j])
+                    need_i.append(item_index[i])
+                    entry += 1
+        self.need_entry = np.array(need_entry, dtype=np.intp)
+        self.need_pair = np.array(need_pair, dtype=np.intp)
+        self.need_j = np.array(need_j, dtype=np.intp)
+        self.need_i = np.array(need_i, dtype=np.intp)
+        n_v, n_f = len(items), len(f_keys)
+        self.capacity_rows = np.arange(n_v, n_v + n_f, dtype=np.intp)
+        budget = base.budget_row
+        if budget >= 0:
+            start, end = int(base.a_start[budget]), int(base.a_start[budget + 1])
+            f_position = {int(col) - base.n_y: n for n, col in enumerate(base.a_index[start:end].tolist())}
+            self.budget_entry = np.arange(start, end, dtype=np.intp)
+            self.budget_key = np.array(sorted(f_position), dtype=np.intp)  # f keys with a nonzero coefficient
+        cap_start = int(base.a_start[base.cap_rows[0]]) if len(base.cap_rows) else 0
+        self.cap_w_entry = cap_start + 1 + 2 * np.arange(len(base.cap_rows), dtype=np.intp)
+        own = self.data(network)
+        self.usable = own is not None and _equal(own, base)
+
+    def data(self, network: Network) -> LpData | None:
+        """The LP numbers of `network` (a variant of the template's structure), or None."""
+        s, base, net = self.structure, self.base, network
+        items, y_keys, f_keys = s.items, s.supply_keys, s.expansion_keys
+        T = np.array([net.requirement.get(i, 0.0) for i in items], dtype=np.float64)
+        if not np.all(T > 0):
+            raise StructureError("an item needs nothing in this variant (T = 0): the LP cannot hold it")
+        try:
+            a = np.array([net.inputs[j][i] for j, i in self.pairs], dtype=np.float64)
+        except KeyError:
+            return None
+        value = base.a_value.copy()
+        need = a[self.need_pair] * T[self.need_j] / T[self.need_i]
+        if np.any(need == 0):
+            return None
+        value[self.need_entry] = -need
+        row_lower, row_upper = base.row_lower.copy(), base.row_upper.copy()
+        demand_share = np.array([net.demand[i] for i in items], dtype=np.float64) / T
+        row_lower[: len(items)] = demand_share
+        row_upper[: len(items)] = demand_share
+        available_f = np.array([net.available[i].get(c, 0.0) for i, c in f_keys], dtype=np.float64)
+        row_upper[self.capacity_rows] = available_f / T[self.f_item]
+        if base.budget_row >= 0:
+            coefficients, budget = net.budget_row(f_keys)
+            coefficient = np.array(coefficients, dtype=np.float64)
+            if np.count_nonzero(coefficient) != len(self.budget_key) or np.any(coefficient[self.budget_key] == 0):
+                return None
+            value[self.budget_entry] = coefficient[self.budget_key]
+            row_upper[base.budget_row] = budget
+        value[self.cap_w_entry] = -net.max_single_share
+        available_y = np.array([net.available[i].get(c, 0.0) for i, c in y_keys], dtype=np.float64)
+        capacity_y = np.array([net.expansion_capacity[i].get(c, 0.0) for i, c in y_keys], dtype=np.float64)
+        share = (available_y + capacity_y) / T[self.y_item]
+        weight = np.array([net.overall_weight[i] for i in items], dtype=np.float64)
+        y_weight = weight[self.y_item]
+        risk = np.array([net.risk[c] for c in s.countries], dtype=np.float64)
+        n_y, n_f = len(y_keys), len(f_keys)
+        col_cost = base.col_cost.copy()
+        col_cost[:n_y] = y_weight * risk[base.y_country]
+        col_cost[n_y + n_f : n_y + n_f + len(items)] = weight * net.shortfall_penalty
+        col_upper = base.col_upper.copy()
+        col_upper[:n_y] = share
+        capacity_f = np.array([net.expansion_capacity[i].get(c, 0.0) for i, c in f_keys], dtype=np.float64)
+        sector_index = {sector: n for n, sector in enumerate(net.active_sectors)}
+        return replace(
+            base,
+            col_cost=col_cost,
+            col_upper=col_upper,
+            row_lower=row_lower,
+            row_upper=row_upper,
+            a_value=value,
+            risk=risk,
+            member_risk=net.member_risk,
+            y_weight=y_weight,
+            f_full=capacity_f / T[self.f_item],
+            cap_relax=share if s.share_caps else base.cap_relax,
+            v_weight=weight,
+            y_sector=np.array([sector_index[net.sector_of[i]] for i, _ in y_keys], dtype=np.intp),
+            v_sector=np.array([sector_index[net.sector_of[i]] for i in items], dtype=np.intp),
+            sector_share=np.array([net.sector_share[x] for x in net.active_sectors], dtype=np.float64),
+        )
+
+
+def _equal(a: LpData, b: LpData) -> bool:
+    """Every field the same, arrays element for element (the template's self-check)."""
+    for f in fields(LpData):
+        x, y = getattr(a, f.name), getattr(b, f.name)
+        if isinstance(x, np.ndarray):
+            if x.shape != y.shape or not np.array_equal(x, y):
+                return False
+        elif x != y:
+            return False
+    return True

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 import random
-from dataclasses import replace
+from dataclasses import fields, replace
 from functools import cache
 from typing import Any
 
@@ -13,7 +13,7 @@ import pytest
 
 from paxmodel.analyses import engine as engine_module
 from paxmodel.analyses.engine import Configuration, FastSolver, HighsEngine, NaiveSolver, gray_subsets, make_solver
-from paxmodel.model.arrays import LpData
+from paxmodel.model.arrays import LpData, LpStructure, LpTemplate, lp_data
 from paxmodel.model.lp import SourcingModel
 from paxmodel.model.network import Network
 from paxmodel.model.run import Runner
@@ -265,3 +265,22 @@ def test_scenario_without_requirement_gives_an_empty_lp() -> None:
     fast = FastSolver(Runner(scenario_from_dict(data)), workers=1)
     assert fast.evaluate(["US", "JP"]) == engine_module.Evaluation(0.0, 0.0, 0.0)
     assert fast.result("x", ["US"]).to_dict()["overall"]["optimised"] == 0.0
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_template_numbers_equal_a_full_build_bit_for_bit(case: str) -> None:
+    """The array-operation numbers of a variant (what a sweep uses) are `lp_data`'s, exactly."""
+    network = Runner(scenario(case)).network
+    structure = LpStructure.of(network)
+    template = LpTemplate(network, structure, lp_data(network, structure))
+    assert template.usable
+    for _, variant in variants(network, 12, seed=len(case) + 1):
+        numbers = template.data(variant)
+        assert numbers is not None
+        expected = lp_data(variant, structure)
+        for field in fields(LpData):
+            got, want = getattr(numbers, field.name), getattr(expected, field.name)
+            if isinstance(want, np.ndarray):
+                assert np.array_equal(got, want), field.name
+            else:
+                assert got == want, field.name
