@@ -13,7 +13,7 @@ bounds, row bounds and matrix coefficients. HiGHS then warm-starts from its last
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,6 +38,34 @@ class Target:
     row_lower: Array
     row_upper: Array
     a_value: Array
+
+
+def member_mask(country: Mapping[str, int], members: Members) -> np.ndarray[Any, np.dtype[np.bool_]]:
+    """True at the index of each member; an unknown code is a ValueError."""
+    mask = np.zeros(len(country), dtype=bool)
+    for code in members:
+        n = country.get(code)
+        if n is None:
+            raise ValueError(f"unknown country '{code}'")
+        mask[n] = True
+    return mask
+
+
+def membership_target(d: LpData, members: Members, country: Mapping[str, int] | None = None) -> Target:
+    """Every number of the LP `d` for `members`, without a HiGHS model (the MILPs read it too).
+
+    Supply costs are k_i r_c(M); a member's expansion columns open to E_ic / T_i and its
+    single-share caps relax by (A_ic + E_ic) / T_i (MODEL.md 2.2).
+    """
+    mask = member_mask(country if country is not None else {c: n for n, c in enumerate(d.countries)}, members)
+    n_y, n_f = d.n_y, d.n_f
+    col_cost = d.col_cost.copy()
+    col_cost[:n_y] = d.y_weight * np.where(mask[d.y_country], d.member_risk, d.risk[d.y_country])
+    col_upper = d.col_upper.copy()
+    col_upper[n_y : n_y + n_f] = np.where(mask[d.f_country], d.f_full, 0.0)
+    row_upper = d.row_upper.copy()
+    row_upper[d.cap_rows] = d.cap_base + np.where(mask[d.cap_country], d.cap_relax, 0.0)
+    return Target(col_cost, col_upper, d.row_lower, row_upper, d.a_value)
 
 
 class HighsCore:
@@ -90,31 +118,14 @@ class HighsCore:
         self.cold_start()
 
     def mask(self, members: Members) -> np.ndarray[Any, np.dtype[np.bool_]]:
-        mask = np.zeros(len(self.data.countries), dtype=bool)
-        for code in members:
-            n = self.country.get(code)
-            if n is None:
-                raise ValueError(f"unknown country '{code}'")
-            mask[n] = True
-        return mask
+        return member_mask(self.country, members)
 
     def target(self, members: Members, variant: LpData | None = None) -> Target:
-        """Every number of the LP for `members` with the numbers of `variant` (default: as built).
-
-        Supply costs are k_i r_c(M); a member's expansion columns open to E_ic / T_i and its
-        single-share caps relax by (A_ic + E_ic) / T_i (MODEL.md 2.2).
-        """
+        """Every number of the LP for `members` with the numbers of `variant` (default: as built)."""
         d = variant if variant is not None else self.data
         if variant is not None and not variant.same_structure(self.data):
             raise StructureError("a variant must keep the LP's columns, rows and matrix pattern")
-        mask = self.mask(members)
-        col_cost = d.col_cost.copy()
-        col_cost[self.y_index] = d.y_weight * np.where(mask[d.y_country], d.member_risk, d.risk[d.y_country])
-        col_upper = d.col_upper.copy()
-        col_upper[self.f_index] = np.where(mask[d.f_country], d.f_full, 0.0)
-        row_upper = d.row_upper.copy()
-        row_upper[d.cap_rows] = d.cap_base + np.where(mask[d.cap_country], d.cap_relax, 0.0)
-        return Target(col_cost, col_upper, d.row_lower, row_upper, d.a_value)
+        return membership_target(d, members, self.country)
 
     def load(self, target: Target) -> None:
         """Pass HiGHS the numbers of `target` that differ from those it holds."""

@@ -49,7 +49,7 @@ from typing import Any
 
 import numpy as np
 
-from paxmodel.analyses.highs_core import HighsCore
+from paxmodel.analyses.highs_core import membership_target
 from paxmodel.model.arrays import LpStructure, lp_data
 from paxmodel.model.network import Network
 from paxmodel.model.solvers import SolverError, new_highs
@@ -98,7 +98,7 @@ class InterdictionModel:
         structure = LpStructure.of(network)
         data = lp_data(network, structure)
         # the LP's numbers for this membership, exactly as the warm engine sets them
-        target = HighsCore(data).target(self.members)
+        target = membership_target(data, self.members)
         n_y, n_f = data.n_y, data.n_f
         cost, upper = target.col_cost, target.col_upper
         row_lower, row_upper = target.row_lower, target.row_upper

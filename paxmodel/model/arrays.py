@@ -421,7 +421,6 @@ class LpTemplate:
         col_upper = base.col_upper.copy()
         col_upper[:n_y] = share
         capacity_f = np.array([net.expansion_capacity[i].get(c, 0.0) for i, c in f_keys], dtype=np.float64)
-        sector_index = {sector: n for n, sector in enumerate(net.active_sectors)}
         return replace(
             base,
             col_cost=col_cost,
@@ -435,8 +434,6 @@ class LpTemplate:
             f_full=capacity_f / T[self.f_item],
             cap_relax=share if s.share_caps else base.cap_relax,
             v_weight=weight,
-            y_sector=np.array([sector_index[net.sector_of[i]] for i, _ in y_keys], dtype=np.intp),
-            v_sector=np.array([sector_index[net.sector_of[i]] for i in items], dtype=np.intp),
             sector_share=np.array([net.sector_share[x] for x in net.active_sectors], dtype=np.float64),
         )
 
