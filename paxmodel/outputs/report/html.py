@@ -96,7 +96,7 @@ footer { margin-top: 40px; padding-top: 10px; padding-bottom: 30px; border-top: 
   header { padding-top: 0; }
   h2 { break-after: avoid; }
   section.sector { break-before: page; }
-  .table-wrap { overflow: visible; }
+  .table-wrap { overflow: visible; break-inside: avoid; }
   table { font-size: 8.5pt; }
   thead { display: table-header-group; }
   tr, figure, .figure { break-inside: avoid; }
